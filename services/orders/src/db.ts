@@ -1,0 +1,87 @@
+import { Database } from '@demo/shared';
+
+// orders.db holds one row per order. The row is written as "pending" before inventory is
+// called, so an order whose workflow was cut short is still visible, and it gets its final
+// status (confirmed, out_of_stock or failed) before the client hears 201.
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS orders (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id         INTEGER NOT NULL,
+  product_name    TEXT    NOT NULL,
+  quantity        INTEGER NOT NULL CHECK (quantity > 0),
+  status          TEXT    NOT NULL CHECK (status IN ('pending', 'confirmed', 'out_of_stock', 'failed')),
+  total           REAL,
+  failure_reason  TEXT,
+  details         TEXT,
+  trace_id        TEXT,
+  created_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  updated_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+`;
+
+export type OrderStatus = 'pending' | 'confirmed' | 'out_of_stock' | 'failed';
+
+export interface OrderRow {
+  id: number;
+  user_id: number;
+  product_name: string;
+  quantity: number;
+  status: OrderStatus;
+  total: number | null;
+  failure_reason: string | null;
+  details: string | null;
+  trace_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NewOrder {
+  userId: number;
+  productName: string;
+  quantity: number;
+  traceId: string | null;
+}
+
+export interface OrderOutcome {
+  status: Exclude<OrderStatus, 'pending'>;
+  total: number | null;
+  failureReason: string | null;
+  details: unknown;
+}
+
+export function openOrdersDb(file: string) {
+  const db = Database.open(file, SCHEMA);
+  const insert = db.prepare(
+    'INSERT INTO orders (user_id, product_name, quantity, status, trace_id) VALUES (:userId, :productName, :quantity, \'pending\', :traceId)',
+  );
+  const finish = db.prepare(
+    `UPDATE orders SET status = :status, total = :total, failure_reason = :failureReason, details = :details,
+       updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = :id`,
+  );
+  const remove = db.prepare('DELETE FROM orders WHERE id = :id');
+  const byId = db.prepare<OrderRow>('SELECT * FROM orders WHERE id = :id');
+  const latest = db.prepare<OrderRow>('SELECT * FROM orders ORDER BY id DESC LIMIT :limit');
+
+  return {
+    db,
+    insertPending(order: NewOrder): number {
+      return Number(insert.run({ ...order }).lastInsertRowid);
+    },
+    finish(id: number, outcome: OrderOutcome): void {
+      finish.run({ id, status: outcome.status, total: outcome.total, failureReason: outcome.failureReason, details: JSON.stringify(outcome.details) });
+    },
+    /** Only for orders that turn out to be invalid (unknown product): they were never accepted. */
+    remove(id: number): void {
+      remove.run({ id });
+    },
+    get(id: number): OrderRow | undefined {
+      return byId.get({ id });
+    },
+    latest(limit: number): OrderRow[] {
+      return latest.all({ limit });
+    },
+  };
+}
+
+export type OrdersDb = ReturnType<typeof openOrdersDb>;

@@ -1,0 +1,46 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from './logger';
+import { toHttpError, MAX_BODY_BYTES } from './http-errors';
+import { createRequestCounter } from './metrics';
+
+// What every Fastify service shares: the body limit, JSON errors, the request counter and
+// GET /health. The service adds its own routes to the instance it gets back.
+
+export interface ServiceAppOptions {
+  service: string;
+  logger: Logger;
+  isHealthy: () => boolean;
+}
+
+export function createFastifyApp({ service, logger, isHealthy }: ServiceAppOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: logger,
+    // One log line per request would double the logging cost; services log what matters.
+    disableRequestLogging: true,
+    bodyLimit: MAX_BODY_BYTES,
+    // A client that stops sending mid-request must not hold a connection forever.
+    requestTimeout: 30_000,
+  }) as unknown as FastifyInstance;
+
+  const counter = createRequestCounter(service);
+  app.addHook('onResponse', async (request, reply) => {
+    counter.record(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const { statusCode, body, unexpected } = toHttpError(error);
+    if (unexpected) request.log.error({ err: error }, 'unexpected error');
+    return reply.code(statusCode).send(body);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
+  );
+
+  app.get('/health', async (_request, reply) => {
+    const healthy = isHealthy();
+    return reply.code(healthy ? 200 : 503).send({ status: healthy ? 'ok' : 'unavailable', service, database: healthy ? 'ok' : 'unavailable' });
+  });
+
+  return app;
+}

@@ -1,0 +1,16 @@
+import pino from 'pino';
+
+// pino writes one JSON object per line to stdout. When the telemetry bootstrap is loaded,
+// the OpenTelemetry pino instrumentation adds trace_id and span_id to every record written
+// inside a span, and also sends the record over OTLP (to Loki, through the collector).
+// Without the bootstrap the same logger simply prints JSON.
+export type Logger = pino.Logger;
+
+export function createLogger(service: string): Logger {
+  return pino({
+    level: process.env.LOG_LEVEL ?? 'info',
+    base: { service },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  });
+}

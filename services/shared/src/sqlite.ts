@@ -1,0 +1,112 @@
+import path from 'node:path';
+import fs from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
+import { trace, SpanKind, SpanStatusCode, type Attributes } from '@opentelemetry/api';
+
+// better-sqlite3 has no OpenTelemetry instrumentation, so every statement gets a CLIENT span
+// here, named and attributed by the stable database semantic conventions
+// (db.system.name, db.query.text, db.operation.name, db.collection.name). The API is a no-op
+// when no SDK is loaded, so the same code runs untraced in pricing's no-SDK modes.
+
+const tracer = trace.getTracer('demo-sqlite');
+
+export type SqlParams = Record<string, unknown> | unknown[];
+
+/** A prepared statement that reports each execution as a span. Prepare once, run many times. */
+export class TracedStatement<Row = unknown> {
+  private readonly spanName: string;
+  private readonly attributes: Attributes;
+
+  constructor(
+    private readonly statement: BetterSqlite3.Statement,
+    sql: string,
+    namespace: string,
+  ) {
+    const { operation, collection } = describeSql(sql);
+    this.spanName = collection ? `${operation} ${collection}` : operation;
+    this.attributes = {
+      'db.system.name': 'sqlite',
+      'db.namespace': namespace,
+      'db.query.text': sql.replace(/\s+/g, ' ').trim(),
+      'db.operation.name': operation,
+      ...(collection ? { 'db.collection.name': collection } : {}),
+    };
+  }
+
+  run(params: SqlParams = []): BetterSqlite3.RunResult {
+    return this.traced(() => this.statement.run(params));
+  }
+
+  get(params: SqlParams = []): Row | undefined {
+    return this.traced(() => this.statement.get(params) as Row | undefined);
+  }
+
+  all(params: SqlParams = []): Row[] {
+    return this.traced(() => this.statement.all(params) as Row[]);
+  }
+
+  private traced<T>(execute: () => T): T {
+    const span = tracer.startSpan(this.spanName, { kind: SpanKind.CLIENT, attributes: this.attributes });
+    try {
+      return execute();
+    } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      span.setAttribute('error.type', (error as { code?: string }).code ?? (error as Error).name);
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+}
+
+export class Database {
+  private constructor(
+    readonly raw: BetterSqlite3.Database,
+    private readonly namespace: string,
+  ) {}
+
+  /**
+   * Opens (and creates) the file with WAL, so readers never block the writer, and a busy
+   * timeout, so a second process touching the file waits instead of failing with SQLITE_BUSY.
+   * WAL's default synchronous=NORMAL keeps every committed transaction across a crash of the
+   * process (kill -9); only a power cut of the host could lose the last commits.
+   */
+  static open(file: string, schema: string): Database {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    const raw = new BetterSqlite3(file);
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('busy_timeout = 5000');
+    raw.pragma('foreign_keys = ON');
+    raw.exec(schema);
+    return new Database(raw, path.basename(file));
+  }
+
+  prepare<Row = unknown>(sql: string): TracedStatement<Row> {
+    return new TracedStatement<Row>(this.raw.prepare(sql), sql, this.namespace);
+  }
+
+  /** Runs fn in one transaction (BEGIN IMMEDIATE, so two writers never interleave). */
+  transaction<T>(fn: () => T): T {
+    return this.raw.transaction(fn).immediate();
+  }
+
+  isHealthy(): boolean {
+    try {
+      return this.raw.prepare('SELECT 1 AS ok').get() !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  close(): void {
+    if (this.raw.open) this.raw.close();
+  }
+}
+
+/** "SELECT stock FROM inventory WHERE ..." -> { operation: 'SELECT', collection: 'inventory' } */
+export function describeSql(sql: string): { operation: string; collection?: string } {
+  const operation = /^\s*(\w+)/.exec(sql)?.[1]?.toUpperCase() ?? 'SQL';
+  const collection = /\b(?:FROM|INTO|UPDATE)\s+["`]?(\w+)/i.exec(sql)?.[1];
+  return collection ? { operation, collection } : { operation };
+}

@@ -1,0 +1,130 @@
+import path from 'node:path';
+import fs from 'node:fs';
+import { ManagedProcess } from './process';
+import { MODES, type Mode } from './modes';
+import { fromRoot } from './paths';
+import { startEnvoy } from './envoy';
+
+// Starts the four services natively, wired for one mode: the native runner, the tests, the
+// mode comparison and the benchmark all start the chain through here, so they run exactly
+// what a user runs.
+
+export const SERVICES = ['orders', 'inventory', 'pricing', 'notifications'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+export interface ChainPorts {
+  orders: number;
+  inventory: number;
+  pricing: number;
+  notifications: number;
+  envoyIngress: number;
+  envoyEgress: number;
+  envoyAdmin: number;
+}
+
+/** The seed demo's ports, used by `npm run local`. */
+export const SEED_PORTS: ChainPorts = {
+  orders: 8000,
+  inventory: 3001,
+  pricing: 8080,
+  notifications: 8081,
+  envoyIngress: 10000,
+  envoyEgress: 10001,
+  envoyAdmin: 9901,
+};
+
+export interface ChainOptions {
+  mode: Mode;
+  ports: ChainPorts;
+  /** SQLite files go here, one per service. */
+  dataDir: string;
+  /** Where the services (and Envoy) send OTLP/gRPC, e.g. http://127.0.0.1:4317. */
+  otlpEndpoint: string;
+  /** Extra environment per service, e.g. shorter timeouts in tests. */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Envoy exports spans every 5 s by default; tests want them at once. */
+  envoyFastFlush?: boolean;
+  echo?: boolean;
+  logDir?: string;
+}
+
+export class Chain {
+  constructor(
+    readonly options: ChainOptions,
+    readonly services: Record<ServiceName, ManagedProcess>,
+    readonly envoy: ManagedProcess | undefined,
+  ) {}
+
+  get ordersUrl(): string {
+    return `http://127.0.0.1:${this.options.ports.orders}`;
+  }
+
+  url(service: ServiceName): string {
+    return `http://127.0.0.1:${this.options.ports[service]}`;
+  }
+
+  all(): ManagedProcess[] {
+    return [...Object.values(this.services), ...(this.envoy ? [this.envoy] : [])];
+  }
+
+  async stop(): Promise<void> {
+    // Front to back, so no service is left calling one that is already gone.
+    for (const name of SERVICES) await this.services[name].stop();
+    await this.envoy?.stop();
+  }
+}
+
+export function serviceProcess(name: ServiceName, options: ChainOptions, withSdk: boolean, env: Record<string, string>): ManagedProcess {
+  const { ports, dataDir, otlpEndpoint } = options;
+  const entry = fromRoot('services', name, 'dist', 'main.js');
+  return new ManagedProcess({
+    name,
+    command: process.execPath,
+    // The one line that decides whether a service is instrumented: preload the SDK or not.
+    args: withSdk ? ['--require', '@demo/shared/telemetry', entry] : [entry],
+    cwd: fromRoot(),
+    env: {
+      OTEL_SERVICE_NAME: name,
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint,
+      HOST: '127.0.0.1',
+      PORT: String(ports[name]),
+      DB_PATH: path.join(dataDir, `${name}.db`),
+      ...env,
+      ...options.serviceEnv?.[name],
+    },
+    healthUrl: `http://127.0.0.1:${ports[name]}/health`,
+    logFile: options.logDir ? path.join(options.logDir, `${name}.log`) : undefined,
+    echo: options.echo,
+  });
+}
+
+export async function startChain(options: ChainOptions): Promise<Chain> {
+  const mode = MODES[options.mode];
+  const { ports } = options;
+  const local = (port: number) => `http://127.0.0.1:${port}`;
+  const sdkEverywhere = options.mode !== 'off';
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  if (options.logDir) fs.mkdirSync(options.logDir, { recursive: true });
+
+  const services: Record<ServiceName, ManagedProcess> = {
+    notifications: serviceProcess('notifications', options, sdkEverywhere, {}),
+    pricing: serviceProcess('pricing', options, mode.pricingSdk, {
+      NOTIFICATIONS_URL: mode.envoy ? local(ports.envoyEgress) : local(ports.notifications),
+      PROPAGATE_TRACE_HEADERS: String(mode.propagateHeaders),
+    }),
+    inventory: serviceProcess('inventory', options, sdkEverywhere, {
+      PRICING_URL: mode.envoy ? local(ports.envoyIngress) : local(ports.pricing),
+    }),
+    orders: serviceProcess('orders', options, sdkEverywhere, { INVENTORY_URL: local(ports.inventory) }),
+  };
+  const envoy = mode.envoy ? await startEnvoy(options) : undefined;
+  const chain = new Chain(options, services, envoy);
+  try {
+    // Back to front: each service's dependency is up before it is.
+    for (const name of [...SERVICES].reverse()) await services[name].start();
+  } catch (error) {
+    await chain.stop();
+    throw error;
+  }
+  return chain;
+}

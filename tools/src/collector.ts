@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import { ManagedProcess } from './process';
+import { fromRoot } from './paths';
+
+// The real OpenTelemetry Collector, built from Go modules by scripts/setup-collector.sh with
+// exactly the components collector/otel-collector-config.yaml uses, run natively on loopback.
+// The config file is the one compose mounts; only its ${env:...} endpoints change here.
+
+export const COLLECTOR_BINARY = fromRoot('.tools', 'otelcol', 'otelcol-demo');
+export const COLLECTOR_CONFIG = fromRoot('collector', 'otel-collector-config.yaml');
+
+export interface CollectorPorts {
+  grpc: number;
+  http: number;
+  prometheus: number;
+  health: number;
+  internalMetrics: number;
+}
+
+export const SEED_COLLECTOR_PORTS: CollectorPorts = { grpc: 4317, http: 4318, prometheus: 8889, health: 13133, internalMetrics: 8888 };
+
+export function collectorIsBuilt(): boolean {
+  return fs.existsSync(COLLECTOR_BINARY);
+}
+
+export interface CollectorOptions {
+  ports: CollectorPorts;
+  /** Base URL of the OTLP/HTTP receiver standing in for Tempo and Loki (the OtlpSink). */
+  exportTo: string;
+  /** basic, normal or detailed: how much the debug exporter prints. */
+  debugVerbosity?: string;
+  echo?: boolean;
+  logFile?: string;
+}
+
+export function collectorProcess(options: CollectorOptions): ManagedProcess {
+  const { ports } = options;
+  const local = (port: number) => `127.0.0.1:${port}`;
+  return new ManagedProcess({
+    name: 'otel-collector',
+    command: COLLECTOR_BINARY,
+    args: ['--config', COLLECTOR_CONFIG],
+    env: {
+      COLLECTOR_OTLP_GRPC_LISTEN: local(ports.grpc),
+      COLLECTOR_OTLP_HTTP_LISTEN: local(ports.http),
+      COLLECTOR_PROMETHEUS_LISTEN: local(ports.prometheus),
+      COLLECTOR_HEALTH_LISTEN: local(ports.health),
+      COLLECTOR_INTERNAL_METRICS_PORT: String(ports.internalMetrics),
+      TEMPO_OTLP_HTTP_ENDPOINT: options.exportTo,
+      LOKI_OTLP_ENDPOINT: `${options.exportTo}/loki`,
+      // The stand-in receiver reads JSON; Tempo and Loki get protobuf.
+      OTLP_EXPORT_ENCODING: 'json',
+      COLLECTOR_DEBUG_VERBOSITY: options.debugVerbosity ?? 'basic',
+    },
+    healthUrl: `http://${local(ports.health)}/`,
+    logFile: options.logFile,
+    echo: options.echo,
+  });
+}

@@ -1,0 +1,158 @@
+import http from 'node:http';
+import zlib from 'node:zlib';
+import type { AddressInfo } from 'node:net';
+import { sleep } from './process';
+
+// The end of the pipeline when Tempo and Loki are not there (native runs and tests): a small
+// OTLP/HTTP receiver for the JSON encoding. The collector exports traces to <url>/v1/traces
+// and logs to <url>/loki/v1/logs, exactly as it would to Tempo and Loki. Everything before
+// this point (SDK, Envoy, collector) is the real thing.
+
+export interface SpanRecord {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  name: string;
+  /** 1 internal, 2 server, 3 client, 4 producer, 5 consumer */
+  kind: number;
+  service: string;
+  startNs: bigint;
+  endNs: bigint;
+  attributes: Record<string, unknown>;
+  events: { name: string; attributes: Record<string, unknown> }[];
+  /** 0 unset, 1 ok, 2 error */
+  statusCode: number;
+  statusMessage: string;
+}
+
+export interface LogRecord {
+  traceId: string;
+  spanId: string;
+  service: string;
+  severity: string;
+  body: unknown;
+  attributes: Record<string, unknown>;
+}
+
+type OtlpValue = { stringValue?: string; intValue?: string | number; doubleValue?: number; boolValue?: boolean; arrayValue?: { values?: OtlpValue[] }; kvlistValue?: { values?: OtlpKeyValue[] } };
+type OtlpKeyValue = { key: string; value?: OtlpValue };
+
+function fromValue(value: OtlpValue | undefined): unknown {
+  if (!value) return undefined;
+  if (value.stringValue !== undefined) return value.stringValue;
+  if (value.intValue !== undefined) return Number(value.intValue);
+  if (value.doubleValue !== undefined) return value.doubleValue;
+  if (value.boolValue !== undefined) return value.boolValue;
+  if (value.arrayValue) return (value.arrayValue.values ?? []).map(fromValue);
+  if (value.kvlistValue) return fromAttributes(value.kvlistValue.values);
+  return undefined;
+}
+
+function fromAttributes(list: OtlpKeyValue[] | undefined): Record<string, unknown> {
+  return Object.fromEntries((list ?? []).map((entry) => [entry.key, fromValue(entry.value)]));
+}
+
+export class OtlpSink {
+  readonly spans: SpanRecord[] = [];
+  readonly logs: LogRecord[] = [];
+  /** Requests received per path, to tell "nothing arrived" from "arrived but empty". */
+  readonly requests = new Map<string, number>();
+  private lastReceived = Date.now();
+
+  private constructor(private readonly server: http.Server) {}
+
+  static async start(port = 0, host = '127.0.0.1'): Promise<OtlpSink> {
+    const server = http.createServer();
+    const sink = new OtlpSink(server);
+    server.on('request', (request, response) => sink.handle(request, response));
+    await new Promise<void>((resolve) => server.listen(port, host, resolve));
+    return sink;
+  }
+
+  get url(): string {
+    const { port } = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  private handle(request: http.IncomingMessage, response: http.ServerResponse): void {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      try {
+        let body = Buffer.concat(chunks);
+        if (request.headers['content-encoding'] === 'gzip') body = zlib.gunzipSync(body);
+        const payload = body.length ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
+        const path = request.url ?? '';
+        this.requests.set(path, (this.requests.get(path) ?? 0) + 1);
+        if (path.endsWith('/v1/traces')) this.addTraces(payload);
+        else if (path.endsWith('/v1/logs')) this.addLogs(payload);
+        this.lastReceived = Date.now();
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      } catch (error) {
+        response.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: (error as Error).message }));
+      }
+    });
+  }
+
+  private addTraces(payload: Record<string, unknown>): void {
+    for (const resourceSpans of (payload.resourceSpans as any[]) ?? []) {
+      const service = String(fromAttributes(resourceSpans.resource?.attributes)['service.name'] ?? 'unknown');
+      for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
+        for (const span of scopeSpans.spans ?? []) {
+          this.spans.push({
+            traceId: span.traceId,
+            spanId: span.spanId,
+            parentSpanId: span.parentSpanId ?? '',
+            name: span.name,
+            kind: Number(span.kind ?? 0),
+            service,
+            startNs: BigInt(span.startTimeUnixNano ?? 0),
+            endNs: BigInt(span.endTimeUnixNano ?? 0),
+            attributes: fromAttributes(span.attributes),
+            events: (span.events ?? []).map((event: any) => ({ name: event.name, attributes: fromAttributes(event.attributes) })),
+            statusCode: Number(span.status?.code ?? 0),
+            statusMessage: span.status?.message ?? '',
+          });
+        }
+      }
+    }
+  }
+
+  private addLogs(payload: Record<string, unknown>): void {
+    for (const resourceLogs of (payload.resourceLogs as any[]) ?? []) {
+      const service = String(fromAttributes(resourceLogs.resource?.attributes)['service.name'] ?? 'unknown');
+      for (const scopeLogs of resourceLogs.scopeLogs ?? []) {
+        for (const record of scopeLogs.logRecords ?? []) {
+          this.logs.push({
+            traceId: record.traceId ?? '',
+            spanId: record.spanId ?? '',
+            service,
+            severity: record.severityText ?? '',
+            body: fromValue(record.body),
+            attributes: fromAttributes(record.attributes),
+          });
+        }
+      }
+    }
+  }
+
+  spansOfTrace(traceId: string): SpanRecord[] {
+    return this.spans.filter((span) => span.traceId === traceId);
+  }
+
+  clear(): void {
+    this.spans.length = 0;
+    this.logs.length = 0;
+  }
+
+  /** Waits until nothing has arrived for quietMs (an order's telemetry has all come in). */
+  async waitForQuiet(quietMs: number, maxMs: number): Promise<void> {
+    const deadline = Date.now() + maxMs;
+    while (Date.now() < deadline && Date.now() - this.lastReceived < quietMs) await sleep(50);
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
