@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-NODE_VERSION=24.21.0
+NODE_VERSION=24.20.0  # the same Node as the images: node:24.20.0-trixie-slim
 
 step() { printf '\n== %s\n' "$*"; }
 
