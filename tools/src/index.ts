@@ -7,3 +7,5 @@ export * from './paths';
 export * from './ports';
 export * from './process';
 export * from './traces';
+export * from './observe';
+export * from './prometheus';

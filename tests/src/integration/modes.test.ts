@@ -1,0 +1,99 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  ancestry,
+  ENVOY_BINARY,
+  ENVOY_CONFIG,
+  observeOneOrder,
+  renderEnvoyConfig,
+  serverSpan,
+  SPAN_KIND,
+  type Mode,
+  type ObservedOrder,
+} from '@demo/tools';
+import { startHarness, type Harness } from '../harness/harness';
+
+// The seed's lesson, proven with the real Envoy and the real collector: what one order's
+// trace looks like in each mode.
+
+const running: Harness[] = [];
+after(async () => {
+  for (const h of running) await h.stop();
+});
+
+async function orderIn(mode: Mode): Promise<{ h: Harness; observed: ObservedOrder }> {
+  // One chain at a time: stop the previous mode's processes first.
+  while (running.length) await running.pop()!.stop();
+  const h = await startHarness({ mode, withCollector: true });
+  running.push(h);
+  const observed = await observeOneOrder(h.chain, h.sink!);
+  assert.equal(observed.status, 201);
+  assert.equal(observed.body.notification.status, 'sent');
+  return { h, observed };
+}
+
+test('envoy --mode validate accepts envoy/envoy.yaml and the loopback rendering of it', () => {
+  execFileSync(ENVOY_BINARY, ['--mode', 'validate', '-c', ENVOY_CONFIG], { encoding: 'utf8' });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'envoy-validate-'));
+  const file = path.join(dir, 'envoy.yaml');
+  const ports = { orders: 1, inventory: 2, pricing: 3, notifications: 4, envoyIngress: 5, envoyEgress: 6, envoyAdmin: 7 };
+  fs.writeFileSync(file, renderEnvoyConfig({ ports, otlpEndpoint: 'http://127.0.0.1:8', envoyFastFlush: true }));
+  execFileSync(ENVOY_BINARY, ['--mode', 'validate', '-c', file], { encoding: 'utf8' });
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('sdk: one trace through all four services', async () => {
+  const { observed } = await orderIn('sdk');
+  assert.equal(observed.traces.length, 1);
+  assert.deepEqual(observed.traces[0]!.services, ['orders', 'inventory', 'pricing', 'notifications']);
+});
+
+test('none: the trace breaks at pricing, which leaves no spans; notifications starts a new trace', async () => {
+  const { observed } = await orderIn('none');
+  assert.equal(observed.traces.length, 2, JSON.stringify(observed.traces));
+  const [first, second] = observed.traces;
+  assert.equal(first!.traceId, observed.body.trace_id);
+  assert.deepEqual(first!.services, ['orders', 'inventory']);
+  assert.deepEqual(second!.services, ['notifications']);
+  assert.equal(second!.rootService, 'notifications');
+  assert.ok(!observed.spans.some((span) => span.service === 'pricing'), 'pricing produced spans without an SDK');
+});
+
+test("envoy: trace 1 ends at Envoy's ingress span; trace 2 starts at Envoy's egress span and holds notifications", async () => {
+  const { observed } = await orderIn('envoy');
+  assert.equal(observed.traces.length, 2, JSON.stringify(observed.traces));
+  const [first, second] = observed.traces;
+  assert.equal(first!.traceId, observed.body.trace_id);
+  assert.deepEqual(first!.services, ['orders', 'inventory', 'pricing-envoy']);
+  assert.deepEqual(second!.services, ['pricing-envoy', 'notifications']);
+  assert.ok(!observed.spans.some((span) => span.service === 'pricing'), 'pricing itself must have no spans');
+
+  const ingress = observed.spans.find((span) => span.traceId === first!.traceId && span.service === 'pricing-envoy')!;
+  assert.equal(ingress.kind, SPAN_KIND.server);
+  const inventoryCall = observed.spans.find((span) => span.spanId === ingress.parentSpanId)!;
+  assert.deepEqual([inventoryCall.service, inventoryCall.kind], ['inventory', SPAN_KIND.client]);
+
+  const secondSpans = observed.spans.filter((span) => span.traceId === second!.traceId);
+  const egress = secondSpans.find((span) => span.service === 'pricing-envoy')!;
+  assert.equal(egress.kind, SPAN_KIND.client);
+  assert.equal(egress.parentSpanId, '', "Envoy's egress span is a root: nothing told it about trace 1");
+  const firstIds = new Set(observed.spans.filter((span) => span.traceId === first!.traceId).map((span) => span.spanId));
+  assert.ok(!secondSpans.some((span) => firstIds.has(span.parentSpanId)), 'a span of trace 2 points into trace 1');
+});
+
+test('envoy-propagation: one trace, inventory -> Envoy ingress -> Envoy egress -> notifications', async () => {
+  const { h, observed } = await orderIn('envoy-propagation');
+  assert.equal(observed.traces.length, 1, JSON.stringify(observed.traces));
+  assert.deepEqual(observed.traces[0]!.services, ['orders', 'inventory', 'pricing-envoy', 'notifications']);
+  const notifications = serverSpan(observed.spans, 'notifications')!;
+  const chain = ancestry(notifications, observed.spans).map((span) => `${span.service}:${span.kind}`);
+  assert.deepEqual(chain.slice(0, 3), [`pricing-envoy:${SPAN_KIND.client}`, `pricing-envoy:${SPAN_KIND.server}`, `inventory:${SPAN_KIND.client}`]);
+  assert.ok(!observed.spans.some((span) => span.service === 'pricing'), 'pricing itself must have no spans');
+  const propagated = h.chain.services.pricing.jsonLines().find((line) => String(line.msg).startsWith('Propagating header traceparent='));
+  assert.ok(propagated, 'pricing did not log "Propagating header traceparent=..."');
+  assert.match(String(propagated.msg), new RegExp(`^Propagating header traceparent=00-${observed.body.trace_id}-[0-9a-f]{16}-01$`));
+});

@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startChain } from './chain';
+import { collectorIsBuilt, collectorProcess } from './collector';
+import { envoyIsInstalled } from './envoy';
+import { MODES, type Mode } from './modes';
+import { observeOneOrder, describeBreak } from './observe';
+import { OtlpSink } from './otlp-sink';
+import { freePorts } from './ports';
+
+// npm run compare-modes [-- --json]
+//
+// Runs the chain natively in each mode, sends one order, and shows what the trace looks like:
+// how many traces one order produced, how many spans each service contributed, and where
+// the chain broke. The seed's "compare envoy and envoy-propagation" as one command.
+
+const COMPARED: Mode[] = ['sdk', 'none', 'envoy', 'envoy-propagation'];
+
+async function compareOne(mode: Mode) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `compare-${mode}-`));
+  const ports = await freePorts(['orders', 'inventory', 'pricing', 'notifications', 'envoyIngress', 'envoyEgress', 'envoyAdmin', 'grpc', 'http', 'prometheus', 'health', 'internalMetrics'] as const);
+  const sink = await OtlpSink.start();
+  const collector = collectorProcess({ ports, exportTo: sink.url, logFile: path.join(dataDir, 'otel-collector.log') });
+  await collector.start();
+  try {
+    const chain = await startChain({ mode, ports, dataDir, otlpEndpoint: `http://127.0.0.1:${ports.grpc}`, envoyFastFlush: true, logDir: dataDir });
+    try {
+      const observed = await observeOneOrder(chain, sink);
+      return {
+        order_status: observed.status,
+        traces: observed.traces.length,
+        broken: describeBreak(observed.traces),
+        trace_list: observed.traces.map((trace) => ({ trace_id: trace.traceId, services: trace.services, spans: trace.spansPerService })),
+      };
+    } finally {
+      await chain.stop();
+    }
+  } finally {
+    await collector.stop();
+    await sink.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function printTable(results: Record<string, Awaited<ReturnType<typeof compareOne>>>): void {
+  const services = ['orders', 'inventory', 'pricing', 'pricing-envoy', 'notifications'];
+  const header = ['mode', 'traces', ...services.map((s) => `${s} spans`), 'where the chain broke'];
+  const rows = Object.entries(results).map(([mode, result]) => {
+    const perService = (service: string) =>
+      result.trace_list.map((trace, i) => (trace.spans[service] ? `${trace.spans[service]}${result.traces > 1 ? ` (t${i + 1})` : ''}` : '')).filter(Boolean).join(' ') || '-';
+    return [mode, String(result.traces), ...services.map(perService), result.broken];
+  });
+  const widths = header.map((_, i) => Math.max(header[i]!.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of rows) console.log(line(row));
+  console.log('\n(tN) = the Nth trace of the order, in the order they started.');
+}
+
+async function main() {
+  const json = process.argv.includes('--json');
+  if (!collectorIsBuilt()) throw new Error('the collector is not built: run bash scripts/setup-collector.sh');
+  const modes = COMPARED.filter((mode) => !MODES[mode].envoy || envoyIsInstalled());
+  if (modes.length < COMPARED.length) console.error('Envoy is not installed (bash scripts/setup-envoy.sh): skipping the Envoy modes');
+  const results: Record<string, Awaited<ReturnType<typeof compareOne>>> = {};
+  for (const mode of modes) {
+    if (!json) console.error(`running ${mode} ...`);
+    results[mode] = await compareOne(mode);
+  }
+  if (json) console.log(JSON.stringify(results, null, 2));
+  else printTable(results);
+}
+
+main().catch((error: unknown) => {
+  console.error((error as Error).message);
+  process.exit(1);
+});

@@ -1,0 +1,61 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { ManagedProcess } from './process';
+import { fromRoot } from './paths';
+
+// Prometheus from Debian, scraping the native collector with the project's prometheus.yml.
+// Prometheus has no environment substitution in scrape targets, so the compose host names
+// are swapped for loopback ports in a copy of the file; every other setting stays.
+
+export const PROMETHEUS_CONFIG = fromRoot('prometheus', 'prometheus.yml');
+
+export interface PrometheusOptions {
+  port: number;
+  dataDir: string;
+  /** compose target -> native target, e.g. 'otel-collector:8889' -> '127.0.0.1:43121' */
+  targets: Record<string, string>;
+  /** Scrape faster than the compose default, so tests see counters within seconds. */
+  scrapeInterval?: string;
+}
+
+export function renderPrometheusConfig(options: Pick<PrometheusOptions, 'targets' | 'scrapeInterval'>): string {
+  const config = YAML.parse(fs.readFileSync(PROMETHEUS_CONFIG, 'utf8'));
+  if (options.scrapeInterval) config.global = { ...config.global, scrape_interval: options.scrapeInterval, evaluation_interval: options.scrapeInterval };
+  for (const job of config.scrape_configs ?? []) {
+    if (options.scrapeInterval) job.scrape_interval = options.scrapeInterval;
+    for (const group of job.static_configs ?? []) {
+      group.targets = group.targets.map((target: string) => options.targets[target] ?? target);
+    }
+  }
+  return YAML.stringify(config);
+}
+
+export function prometheusProcess(options: PrometheusOptions): ManagedProcess {
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  const file = path.join(options.dataDir, 'prometheus.yml');
+  fs.writeFileSync(file, renderPrometheusConfig(options));
+  return new ManagedProcess({
+    name: 'prometheus',
+    command: 'prometheus',
+    args: [
+      `--config.file=${file}`,
+      `--storage.tsdb.path=${path.join(options.dataDir, 'tsdb')}`,
+      `--web.listen-address=127.0.0.1:${options.port}`,
+      // The same switches compose passes: Tempo remote-writes its service-graph metrics, and
+      // exemplars link latency points to traces.
+      '--web.enable-remote-write-receiver',
+      '--enable-feature=exemplar-storage',
+    ],
+    healthUrl: `http://127.0.0.1:${options.port}/-/ready`,
+    logFile: path.join(options.dataDir, 'prometheus.log'),
+  });
+}
+
+/** Instant query over the HTTP API; returns [labels, value] pairs. */
+export async function queryPrometheus(port: number, promql: string): Promise<{ metric: Record<string, string>; value: number }[]> {
+  const response = await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(promql)}`);
+  const body = (await response.json()) as { status: string; error?: string; data?: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+  if (body.status !== 'success') throw new Error(`prometheus query "${promql}" failed: ${body.error}`);
+  return (body.data?.result ?? []).map((series) => ({ metric: series.metric, value: Number(series.value[1]) }));
+}
