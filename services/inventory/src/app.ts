@@ -89,6 +89,18 @@ export function buildInventoryApp(deps: InventoryDeps) {
     response.json(answer);
   });
 
+  // Called by orders when an order failed after inventory may have reserved stock for it (a
+  // timeout, a crash mid-request): whatever that order holds goes back on the shelf.
+  app.post('/inventory/release', (request, response) => {
+    const body = checkBodyIsObject(request.body);
+    if (!body.ok) throw body.error;
+    const orderId = checkInteger(body.value, 'order_id', 1, Number.MAX_SAFE_INTEGER);
+    if (!orderId.ok) throw orderId.error;
+    const released = inventory.releaseOrder(orderId.value);
+    if (released > 0) logger.info({ order_id: orderId.value }, `order ${orderId.value}: released its reserved stock`);
+    response.json({ order_id: orderId.value, released });
+  });
+
   app.post('/inventory/restock', (request, response) => {
     const body = checkBodyIsObject(request.body);
     if (!body.ok) throw body.error;

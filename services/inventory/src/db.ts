@@ -41,6 +41,15 @@ export function openInventoryDb(file: string) {
   );
   const release = db.prepare("UPDATE reservations SET status = 'released' WHERE id = :id AND status = 'reserved'");
   const reservation = db.prepare<{ product_name: string; quantity: number }>('SELECT product_name, quantity FROM reservations WHERE id = :id');
+  const heldByOrder = db.prepare<{ id: number }>("SELECT id FROM reservations WHERE order_id = :orderId AND status = 'reserved'");
+
+  /** Marks one reservation released and gives its stock back; false if it was not held. */
+  const releaseOne = (id: number): boolean => {
+    if (release.run({ id }).changes === 0) return false;
+    const row = reservation.get({ id });
+    if (row) give.run({ name: row.product_name, quantity: row.quantity });
+    return true;
+  };
 
   return {
     db,
@@ -56,11 +65,11 @@ export function openInventoryDb(file: string) {
     },
     /** Gives the stock back when the order cannot go on (pricing failed). Safe to call twice. */
     release(reservationId: number): void {
-      db.transaction(() => {
-        if (release.run({ id: reservationId }).changes === 0) return;
-        const row = reservation.get({ id: reservationId });
-        if (row) give.run({ name: row.product_name, quantity: row.quantity });
-      });
+      db.transaction(() => releaseOne(reservationId));
+    },
+    /** Orders' compensation: the order failed after (maybe) reserving; give back what it holds. */
+    releaseOrder(orderId: number): number {
+      return db.transaction(() => heldByOrder.all({ orderId }).filter((held) => releaseOne(held.id)).length);
     },
     restock(name: string, quantity: number): ProductRow | undefined {
       return db.transaction(() => {

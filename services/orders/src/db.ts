@@ -3,6 +3,10 @@ import { Database } from '@demo/shared';
 // orders.db holds one row per order. The row is written as "pending" before inventory is
 // called, so an order whose workflow was cut short is still visible, and it gets its final
 // status (confirmed, out_of_stock or failed) before the client hears 201.
+//
+// stock_release_pending marks a failed order for which inventory may still hold reserved
+// stock (it timed out or crashed mid-request): orders keeps asking inventory to release it
+// until inventory confirms, so a failure never leaks stock.
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS orders (
@@ -15,6 +19,7 @@ CREATE TABLE IF NOT EXISTS orders (
   failure_reason  TEXT,
   details         TEXT,
   trace_id        TEXT,
+  stock_release_pending INTEGER NOT NULL DEFAULT 0,
   created_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
   updated_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
@@ -62,6 +67,14 @@ export function openOrdersDb(file: string) {
   const remove = db.prepare('DELETE FROM orders WHERE id = :id');
   const byId = db.prepare<OrderRow>('SELECT * FROM orders WHERE id = :id');
   const latest = db.prepare<OrderRow>('SELECT * FROM orders ORDER BY id DESC LIMIT :limit');
+  const markReleasePending = db.prepare('UPDATE orders SET stock_release_pending = 1 WHERE id = :id');
+  const releaseDone = db.prepare('UPDATE orders SET stock_release_pending = 0 WHERE id = :id');
+  const pendingReleases = db.prepare<{ id: number }>('SELECT id FROM orders WHERE stock_release_pending = 1 ORDER BY id LIMIT :limit');
+  const failInterrupted = db.prepare(
+    `UPDATE orders SET status = 'failed', stock_release_pending = 1,
+       failure_reason = 'orders stopped while this order was in flight; it was never confirmed to the client',
+       updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE status = 'pending'`,
+  );
 
   return {
     db,
@@ -80,6 +93,19 @@ export function openOrdersDb(file: string) {
     },
     latest(limit: number): OrderRow[] {
       return latest.all({ limit });
+    },
+    markReleasePending(id: number): void {
+      markReleasePending.run({ id });
+    },
+    releaseDone(id: number): void {
+      releaseDone.run({ id });
+    },
+    pendingReleases(limit: number): number[] {
+      return pendingReleases.all({ limit }).map((row) => row.id);
+    },
+    /** At start: orders left pending by a crash were never answered 201, so they failed. */
+    failInterrupted(): number {
+      return failInterrupted.run().changes;
     },
   };
 }

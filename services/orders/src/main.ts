@@ -1,6 +1,7 @@
-import { createLogger, envInt, envString, listenFastify, runUntilStopped, serverConfig } from '@demo/shared';
+import { createLogger, envInt, envString, listenFastify, onShutdown, runUntilStopped, serverConfig } from '@demo/shared';
 import { openOrdersDb } from './db';
 import { buildOrdersApp } from './app';
+import { startStockReleaser } from './stock-release';
 
 // orders: the front of the chain. POST /orders stores the order and asks inventory.
 
@@ -8,14 +9,20 @@ async function main() {
   const logger = createLogger('orders');
   const config = serverConfig({ port: 8000, dbPath: 'data/orders.db' });
   const orders = openOrdersDb(config.dbPath);
+  const interrupted = orders.failInterrupted();
+  if (interrupted > 0) logger.warn(`${interrupted} order(s) were in flight when orders last stopped: marked failed, their stock will be released`);
+  const inventoryUrl = envString('INVENTORY_URL', 'http://inventory:3001');
+  const releaser = startStockReleaser(orders, inventoryUrl, logger);
   const app = buildOrdersApp({
     orders,
     logger,
-    inventoryUrl: envString('INVENTORY_URL', 'http://inventory:3001'),
+    inventoryUrl,
+    releaseStock: releaser.kick,
     // Longer than inventory's own wait for pricing, so inventory can answer with the real cause first.
     inventoryTimeoutMs: envInt('INVENTORY_TIMEOUT_MS', 5000, { min: 1 }),
   });
   const server = await listenFastify(app, config);
+  onShutdown('stock releaser', releaser.stop);
   runUntilStopped('orders', server, orders.db, logger);
 }
 

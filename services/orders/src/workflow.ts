@@ -21,6 +21,8 @@ export interface WorkflowDeps {
   inventoryUrl: string;
   inventoryTimeoutMs: number;
   logger: Logger;
+  /** Asks inventory to give back stock held by failed orders (see stock-release.ts). */
+  releaseStock: () => void;
 }
 
 export type OrderResult = { ok: true; body: Record<string, unknown> } | { ok: false; error: HttpError };
@@ -43,6 +45,9 @@ export async function placeOrder(item: OrderItem, deps: WorkflowDeps): Promise<O
     const { failure } = call;
     const outcome: OrderOutcome = { status: 'failed', total: null, failureReason: failure.message, details: { failure } };
     deps.orders.finish(orderId, outcome);
+    // Inventory may have reserved stock before it failed or before we gave up waiting.
+    deps.orders.markReleasePending(orderId);
+    deps.releaseStock();
     ordersPlaced.add(1, { status: 'failed' });
     markCurrentSpanFailed(failure.message, { 'demo.failed_dependency': failure.dependency });
     deps.logger.error({ ...summary, dependency: failure.dependency }, `order ${orderId} failed: ${failure.message}`);

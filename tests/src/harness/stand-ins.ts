@@ -40,3 +40,39 @@ export async function failingServer(port: number): Promise<StandIn> {
       }),
   };
 }
+
+export interface DelayingProxy extends StandIn {
+  delayMs: number;
+}
+
+/** Forwards every request to target after delayMs: a dependency that is slow but works. */
+export async function delayingProxy(port: number, target: string, delayMs: number): Promise<DelayingProxy> {
+  const proxy = {
+    delayMs,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      setTimeout(async () => {
+        try {
+          const upstream = await fetch(`${target}${request.url}`, {
+            method: request.method,
+            headers: { 'content-type': request.headers['content-type'] ?? 'application/json', ...(request.headers.traceparent ? { traceparent: String(request.headers.traceparent) } : {}) },
+            body: chunks.length ? Buffer.concat(chunks) : undefined,
+          });
+          response.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+          response.end(Buffer.from(await upstream.arrayBuffer()));
+        } catch {
+          response.writeHead(502).end();
+        }
+      }, proxy.delayMs);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return proxy;
+}
