@@ -15,19 +15,24 @@ export interface StockReleaser {
 
 export function startStockReleaser(orders: OrdersDb, inventoryUrl: string, logger: Logger, intervalMs = 2000): StockReleaser {
   let busy = false;
+  /** Releases pending orders in batches until none are left or inventory stops answering. */
+  const releaseBatch = async (batch: number[]): Promise<boolean> =>
+    inSpan('release stock of failed orders', { 'demo.orders': batch.length }, async () => {
+      for (const orderId of batch) {
+        const result = await postJson<{ released: number }>(`${inventoryUrl}/inventory/release`, { order_id: orderId }, { dependency: 'inventory', timeoutMs: 2000 });
+        if (!result.ok || result.status !== 200) return false; // inventory still unavailable: next tick
+        orders.releaseDone(orderId);
+        if (result.body.released > 0) logger.info({ order_id: orderId }, `order ${orderId}: inventory released the stock it held`);
+      }
+      return true;
+    });
   const tick = async () => {
-    const pending = orders.pendingReleases(50);
-    if (busy || pending.length === 0) return;
+    if (busy) return;
     busy = true;
     try {
-      await inSpan('release stock of failed orders', { 'demo.orders': pending.length }, async () => {
-        for (const orderId of pending) {
-          const result = await postJson<{ released: number }>(`${inventoryUrl}/inventory/release`, { order_id: orderId }, { dependency: 'inventory', timeoutMs: 2000 });
-          if (!result.ok || result.status !== 200) return; // inventory still unavailable: next tick
-          orders.releaseDone(orderId);
-          if (result.body.released > 0) logger.info({ order_id: orderId }, `order ${orderId}: inventory released the stock it held`);
-        }
-      });
+      for (let batch = orders.pendingReleases(100); batch.length > 0; batch = orders.pendingReleases(100)) {
+        if (!(await releaseBatch(batch))) return;
+      }
     } finally {
       busy = false;
     }
