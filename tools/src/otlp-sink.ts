@@ -59,11 +59,15 @@ export class OtlpSink {
   readonly requests = new Map<string, number>();
   private lastReceived = Date.now();
 
-  private constructor(private readonly server: http.Server) {}
+  private constructor(
+    private readonly server: http.Server,
+    private readonly store: boolean,
+  ) {}
 
-  static async start(port = 0, host = '127.0.0.1'): Promise<OtlpSink> {
+  /** store=false only drains and counts requests: for the benchmark, where parsing every span would steal CPU. */
+  static async start(port = 0, host = '127.0.0.1', store = true): Promise<OtlpSink> {
     const server = http.createServer();
-    const sink = new OtlpSink(server);
+    const sink = new OtlpSink(server, store);
     server.on('request', (request, response) => sink.handle(request, response));
     await new Promise<void>((resolve) => server.listen(port, host, resolve));
     return sink;
@@ -78,6 +82,11 @@ export class OtlpSink {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
+      if (!this.store) {
+        this.requests.set(request.url ?? '', (this.requests.get(request.url ?? '') ?? 0) + 1);
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        return;
+      }
       try {
         let body = Buffer.concat(chunks);
         if (request.headers['content-encoding'] === 'gzip') body = zlib.gunzipSync(body);

@@ -1,0 +1,161 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { startChain, SERVICES, type Chain } from './chain';
+import { collectorIsBuilt, collectorProcess } from './collector';
+import { envoyIsInstalled } from './envoy';
+import { OtlpSink } from './otlp-sink';
+import { freePorts } from './ports';
+import { ManagedProcess } from './process';
+import { fromRoot } from './paths';
+import type { DriverResult } from './bench-driver';
+import type { Mode } from './modes';
+
+// npm run bench -- [--duration 20] [--warmup 5] [--concurrency 32] [--configs limit,off,sdk,envoy,envoy-propagation]
+//
+// What each instrumentation mode costs, measured side by side in one run on this machine:
+// the chain runs natively in each configuration in turn, a separate load process drives
+// POST /orders (closed loop, fixed concurrency, after a warm-up), and the table shows
+// throughput, latency percentiles, errors and the peak memory of each service. A benchmark,
+// not a test: it asserts nothing about speed.
+
+type Config = 'limit' | Extract<Mode, 'off' | 'sdk' | 'envoy' | 'envoy-propagation'>;
+const ALL_CONFIGS: Config[] = ['limit', 'off', 'sdk', 'envoy', 'envoy-propagation'];
+const ORDER = JSON.stringify({ user_id: 1001, product_name: 'Mouse', quantity: 1 });
+
+interface Options {
+  durationSec: number;
+  warmupSec: number;
+  concurrency: number;
+  configs: Config[];
+}
+
+interface ConfigResult extends DriverResult {
+  config: Config;
+  /** Peak resident memory (VmHWM) per process, in MB. */
+  peakRssMb: Record<string, number>;
+}
+
+function parseArgs(argv: string[]): Options {
+  const options: Options = { durationSec: 20, warmupSec: 5, concurrency: 32, configs: ALL_CONFIGS };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i]!.split('=');
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new Error(`${flag} needs a value`);
+    if (flag === '--duration') options.durationSec = Number(value);
+    else if (flag === '--warmup') options.warmupSec = Number(value);
+    else if (flag === '--concurrency') options.concurrency = Number(value);
+    else if (flag === '--configs') options.configs = value.split(',') as Config[];
+    else throw new Error(`unknown option ${flag}`);
+  }
+  for (const config of options.configs) if (!ALL_CONFIGS.includes(config)) throw new Error(`unknown config "${config}"`);
+  if (!(options.durationSec > 0 && options.warmupSec >= 0 && options.concurrency > 0)) throw new Error('duration, warmup and concurrency must be positive numbers');
+  return options;
+}
+
+function peakRssMb(process: ManagedProcess): number {
+  const status = fs.readFileSync(`/proc/${process.pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+function drive(url: string, options: Options): DriverResult {
+  const driver = fromRoot('tools', 'dist', 'bench-driver.js');
+  const args = JSON.stringify({ url, body: ORDER, concurrency: options.concurrency, warmupSec: options.warmupSec, durationSec: options.durationSec });
+  return JSON.parse(execFileSync(process.execPath, [driver, args], { encoding: 'utf8' })) as DriverResult;
+}
+
+/** Four bare forwarding hops on the chain's ports: the networking-only ceiling. */
+async function startLimitChain(ports: number[]): Promise<ManagedProcess[]> {
+  const hops = ports.map(
+    (port, i) =>
+      new ManagedProcess({
+        name: `hop${i + 1}`,
+        command: process.execPath,
+        args: [fromRoot('tools', 'dist', 'bench-hop.js')],
+        env: { PORT: String(port), NEXT_URL: ports[i + 1] ? `http://127.0.0.1:${ports[i + 1]}/` : undefined },
+        healthUrl: `http://127.0.0.1:${port}/health`,
+      }),
+  );
+  for (const hop of [...hops].reverse()) await hop.start();
+  return hops;
+}
+
+async function benchOne(config: Config, options: Options): Promise<ConfigResult> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${config}-`));
+  const ports = await freePorts(['orders', 'inventory', 'pricing', 'notifications', 'envoyIngress', 'envoyEgress', 'envoyAdmin', 'grpc', 'http', 'prometheus', 'health', 'internalMetrics'] as const);
+  const stops: (() => Promise<unknown>)[] = [];
+  try {
+    if (config === 'limit') {
+      const hops = await startLimitChain([ports.orders, ports.inventory, ports.pricing, ports.notifications]);
+      stops.push(async () => Promise.all(hops.map((hop) => hop.stop())));
+      const result = drive(`http://127.0.0.1:${ports.orders}/orders`, options);
+      return { config, ...result, peakRssMb: Object.fromEntries(hops.map((hop) => [hop.name, peakRssMb(hop)])) };
+    }
+    // The collector runs in every configuration, exporting to a receiver that only drains,
+    // so each one carries the same background and the telemetry really leaves the process.
+    const sink = await OtlpSink.start(0, '127.0.0.1', false);
+    stops.push(() => sink.close());
+    const collector = collectorProcess({ ports, exportTo: sink.url, logFile: path.join(dataDir, 'otel-collector.log') });
+    await collector.start();
+    stops.push(() => collector.stop());
+    const chain: Chain = await startChain({ mode: config, ports, dataDir, otlpEndpoint: `http://127.0.0.1:${ports.grpc}` });
+    stops.push(() => chain.stop());
+    await fetch(`${chain.url('inventory')}/inventory/restock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ product_name: 'Mouse', quantity: 1_000_000 }) });
+    const result = drive(`${chain.ordersUrl}/orders`, options);
+    const peak = Object.fromEntries(SERVICES.map((name) => [name, peakRssMb(chain.services[name])]));
+    if (chain.envoy) peak.envoy = peakRssMb(chain.envoy);
+    peak.collector = peakRssMb(collector);
+    return { config, ...result, peakRssMb: peak };
+  } finally {
+    for (const stop of stops.reverse()) await stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function printTable(results: ConfigResult[]): void {
+  const off = results.find((r) => r.config === 'off');
+  const limit = results.find((r) => r.config === 'limit');
+  const header = ['config', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'req/s vs off', 'p99 vs off', 'peak RSS MB (per process)'];
+  const rows = results.map((r) => [
+    r.config,
+    String(r.requestsPerSec),
+    r.p50.toFixed(1),
+    r.p95.toFixed(1),
+    r.p99.toFixed(1),
+    String(r.errors + r.non2xx),
+    off && r.config !== 'limit' ? `${((100 * r.requestsPerSec) / off.requestsPerSec).toFixed(0)}%` : '',
+    off && r.config !== 'limit' ? `${r.p99 >= off.p99 ? '+' : ''}${((100 * (r.p99 - off.p99)) / off.p99).toFixed(0)}%` : '',
+    Object.entries(r.peakRssMb).map(([name, mb]) => `${name} ${mb}`).join(', '),
+  ]);
+  const widths = header.map((_, i) => Math.max(header[i]!.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of rows) console.log(line(row));
+  if (off && limit) console.log(`\noff reaches ${((100 * off.requestsPerSec) / limit.requestsPerSec).toFixed(0)}% of limit's throughput.`);
+}
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  if (!collectorIsBuilt()) throw new Error('the collector is not built: run bash scripts/setup-collector.sh');
+  if (options.configs.some((c) => c.startsWith('envoy')) && !envoyIsInstalled()) throw new Error('Envoy is not installed: run bash scripts/setup-envoy.sh');
+  console.log(`${os.cpus().length} x ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+  console.log(`closed loop, ${options.concurrency} connections, ${options.warmupSec} s warm-up + ${options.durationSec} s measured per configuration, POST /orders (1 Mouse)\n`);
+  const results: ConfigResult[] = [];
+  for (const config of options.configs) {
+    process.stderr.write(`running ${config} ...\n`);
+    results.push(await benchOne(config, options));
+  }
+  printTable(results);
+  const file = fromRoot('data', 'bench', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify({ machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, options, results }, null, 2));
+  console.log(`\nJSON: ${path.relative(process.cwd(), file)}`);
+}
+
+main().catch((error: unknown) => {
+  console.error((error as Error).message);
+  process.exit(1);
+});
