@@ -5,9 +5,9 @@ import { collectorIsBuilt, collectorProcess, SEED_COLLECTOR_PORTS } from './coll
 import { OtlpSink } from './otlp-sink';
 import { summarizeTrace, groupByTrace } from './traces';
 import { fromRoot } from './paths';
-import type { ManagedProcess } from './process';
+import { ManagedProcess } from './process';
 
-// npm run local -- --mode <sdk|none|envoy|envoy-propagation|off>
+// npm run local -- --mode <sdk|none|envoy|envoy-propagation|off> [--load]
 //
 // The demo without Docker: the four services on the seed's ports, the real collector (when
 // built) printing what it receives, and, standing in for Tempo, a small receiver that prints
@@ -15,10 +15,15 @@ import type { ManagedProcess } from './process';
 
 const SINK_PORT = 4320;
 
-function parseArgs(argv: string[]): { mode: Mode } {
+function parseArgs(argv: string[]): { mode: Mode; load: boolean } {
   let mode: Mode = 'sdk';
+  let load = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
+    if (arg === '--load') {
+      load = true;
+      continue;
+    }
     const value = arg.startsWith('--mode=') ? arg.slice('--mode='.length) : arg === '--mode' ? argv[++i] : undefined;
     if (value === undefined) {
       if (arg === '--help' || arg === '-h') usage(0);
@@ -31,11 +36,12 @@ function parseArgs(argv: string[]): { mode: Mode } {
       usage(2);
     }
   }
-  return { mode };
+  return { mode, load };
 }
 
 function usage(code: number): never {
-  console.log(`usage: npm run local -- --mode <${Object.keys(MODES).join('|')}>`);
+  console.log(`usage: npm run local -- --mode <${Object.keys(MODES).join('|')}> [--load]`);
+  console.log('  --load             also start the load generator (a steady mix of orders)');
   for (const [name, mode] of Object.entries(MODES)) console.log(`  ${name.padEnd(18)} ${mode.expect}`);
   process.exit(code);
 }
@@ -59,15 +65,33 @@ function reportTraces(sink: OtlpSink): NodeJS.Timeout {
   }, 1500);
 }
 
+function loadGeneratorProcess(chain: Chain, withSdk: boolean): ManagedProcess {
+  const entry = fromRoot('services', 'load-generator', 'dist', 'main.js');
+  return new ManagedProcess({
+    name: 'load-generator',
+    command: process.execPath,
+    args: withSdk ? ['--require', '@demo/shared/telemetry', entry] : [entry],
+    cwd: fromRoot(),
+    env: {
+      OTEL_SERVICE_NAME: 'load-generator',
+      OTEL_EXPORTER_OTLP_ENDPOINT: chain.options.otlpEndpoint,
+      ORDERS_URL: chain.ordersUrl,
+      INVENTORY_URL: chain.url('inventory'),
+    },
+    logFile: fromRoot('data', 'local', 'load-generator.log'),
+  });
+}
+
 async function main() {
   const major = Number(process.versions.node.split('.')[0]);
   if (major < 24) {
     console.error(`Node ${process.versions.node} is too old: this demo needs Node 24. scripts/setup.sh installs it; then run: export PATH="$PWD/.tools/node/bin:$PATH"`);
     process.exit(1);
   }
-  const { mode } = parseArgs(process.argv.slice(2));
+  const { mode, load } = parseArgs(process.argv.slice(2));
   const stoppers: (() => Promise<unknown>)[] = [];
   let chain: Chain | undefined;
+  let generator: ManagedProcess | undefined;
 
   const sink = await OtlpSink.start(SINK_PORT);
   stoppers.push(() => sink.close());
@@ -82,6 +106,7 @@ async function main() {
 
   const shutdown = async () => {
     console.log('\nstopping ...');
+    await generator?.stop();
     await chain?.stop();
     for (const stop of stoppers.reverse()) await stop();
     process.exit(0);
@@ -99,6 +124,10 @@ async function main() {
   });
   const timer = reportTraces(sink);
   stoppers.push(async () => clearInterval(timer));
+  if (load) {
+    generator = loadGeneratorProcess(chain, mode !== 'off');
+    await generator.start();
+  }
 
   const p = SEED_PORTS;
   console.log(`

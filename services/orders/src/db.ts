@@ -57,6 +57,8 @@ export interface OrderOutcome {
 
 export function openOrdersDb(file: string) {
   const db = Database.open(file, SCHEMA);
+  // Databases created by an earlier version of this demo (a kept compose volume) lack the column.
+  db.addColumnIfMissing('orders', 'stock_release_pending', 'INTEGER NOT NULL DEFAULT 0');
   const insert = db.prepare(
     'INSERT INTO orders (user_id, product_name, quantity, status, trace_id) VALUES (:userId, :productName, :quantity, \'pending\', :traceId)',
   );

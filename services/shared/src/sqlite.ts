@@ -82,6 +82,12 @@ export class Database {
     return new Database(raw, path.basename(file));
   }
 
+  /** A minimal migration: keeps databases from older versions of the demo usable. */
+  addColumnIfMissing(table: string, column: string, definition: string): void {
+    const columns = this.raw.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+    if (!columns.some((existing) => existing.name === column)) this.raw.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+  }
+
   prepare<Row = unknown>(sql: string): TracedStatement<Row> {
     return new TracedStatement<Row>(this.raw.prepare(sql), sql, this.namespace);
   }
