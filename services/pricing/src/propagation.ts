@@ -16,7 +16,7 @@ export function traceHeadersToForward(incoming: IncomingHttpHeaders, enabled: bo
   const forwarded: Record<string, string> = {};
   for (const name of TRACE_HEADERS) {
     const value = incoming[name];
-    if (typeof value !== 'string') continue;
+    if (typeof value !== 'string' || value === '') continue;
     forwarded[name] = value;
     logger.info(`Propagating header ${name}=${value}`);
   }

@@ -46,6 +46,9 @@ export class TracedStatement<Row = unknown> {
   }
 
   private traced<T>(execute: () => T): T {
+    // Only statements made while handling something (a request, a business step) are traced:
+    // start-up work and metric callbacks would otherwise each become a one-span trace.
+    if (!trace.getActiveSpan()) return execute();
     const span = tracer.startSpan(this.spanName, { kind: SpanKind.CLIENT, attributes: this.attributes });
     try {
       return execute();

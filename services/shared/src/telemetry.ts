@@ -57,7 +57,15 @@ const sdk = new NodeSDK({
     new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => isHealthCheck(request.url) }),
     // Express makes a span per middleware layer; only the route handler tells a reader anything.
     new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
-    new FastifyOtelInstrumentation({ registerOnInitialization: true, ignorePaths: (options) => isHealthCheck(options.url) }),
+    new FastifyOtelInstrumentation({
+      registerOnInitialization: true,
+      ignorePaths: (options) => isHealthCheck(options.url),
+      // A span for the request and one for the route handler; none per lifecycle hook.
+      instrumentHooks: false,
+      lifecycleHook: (span, info) => {
+        if (info.hookName === 'handler') span.updateName(`handler ${info.request.routeOptions.url ?? info.request.url}`);
+      },
+    }),
     new UndiciInstrumentation(),
     new PinoInstrumentation(),
   ],

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { trace, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { context, trace, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import {
   checkOrderItem,
@@ -23,9 +24,13 @@ import http from 'node:http';
 
 const spans = new InMemorySpanExporter();
 before(() => {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] }));
 });
-after(() => trace.disable());
+after(() => {
+  trace.disable();
+  context.disable();
+});
 
 test('checkOrderItem accepts a valid item and trims the product name', () => {
   assert.deepEqual(checkOrderItem({ user_id: 1001, product_name: ' Laptop ', quantity: 2 }), {
@@ -133,10 +138,16 @@ test('every SQLite statement becomes a CLIENT span with the database semantic co
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-spans-'));
   const db = Database.open(path.join(dir, 'test.db'), 'CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL);');
   spans.reset();
-  db.prepare('INSERT INTO items (name) VALUES (:name)').run({ name: 'a' });
-  assert.equal(db.prepare<{ name: string }>('SELECT name FROM items WHERE id = :id').get({ id: 1 })?.name, 'a');
-  assert.throws(() => db.prepare('INSERT INTO items (name) VALUES (NULL)').run());
-  const [insert, select, failed] = spans.getFinishedSpans();
+  db.prepare('SELECT COUNT(*) FROM items').get();
+  assert.equal(spans.getFinishedSpans().length, 0, 'a statement outside any request must not start a trace of its own');
+  trace.getTracer('test').startActiveSpan('request', (request) => {
+    db.prepare('INSERT INTO items (name) VALUES (:name)').run({ name: 'a' });
+    assert.equal(db.prepare<{ name: string }>('SELECT name FROM items WHERE id = :id').get({ id: 1 })?.name, 'a');
+    assert.throws(() => db.prepare('INSERT INTO items (name) VALUES (NULL)').run());
+    request.end();
+  });
+  const [insert, select, failed, request] = spans.getFinishedSpans();
+  assert.equal(insert?.parentSpanContext?.spanId, request?.spanContext().spanId);
   assert.equal(insert?.name, 'INSERT items');
   assert.equal(insert?.kind, SpanKind.CLIENT);
   assert.deepEqual(insert?.attributes, {
