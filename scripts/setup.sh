@@ -63,3 +63,6 @@ bash scripts/setup-collector.sh
 
 step "Envoy"
 bash scripts/setup-envoy.sh
+
+step "Compose loader (for validating the compose files)"
+bash scripts/setup-compose-check.sh

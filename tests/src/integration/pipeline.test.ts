@@ -2,8 +2,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import {
   ancestry,
+  fromRoot,
   COLLECTOR_BINARY,
   COLLECTOR_CONFIG,
   freePort,
@@ -135,6 +137,16 @@ test("Prometheus has the collector's span metrics (RED) for every service", asyn
   }
   const histogram = await queryPrometheus(prometheusPort, 'count(traces_span_metrics_duration_milliseconds_bucket)');
   assert.ok((histogram[0]?.value ?? 0) > 0, 'no span duration histogram');
+});
+
+test('every metric the Grafana dashboard queries from the collector exists in Prometheus', async () => {
+  const dashboard = fs.readFileSync(fromRoot('grafana', 'dashboards', 'otel-demo-services.json'), 'utf8');
+  const expressions = [...dashboard.matchAll(/"expr":\s*"((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1]}"`) as string);
+  const names = new Set(expressions.flatMap((expr) => [...expr.matchAll(/\b([a-z_]+_(?:total|bucket|sum|count|seconds|milliseconds))\b/g)].map((m) => m[1]!)));
+  assert.ok(names.size >= 4, `found only ${[...names]}`);
+  for (const name of names) {
+    await waitFor(async () => (await queryPrometheus(prometheusPort, `count(${name})`)).length > 0, 20_000, `the dashboard's metric ${name} in Prometheus`);
+  }
 });
 
 test('with notifications down, the failure shows as error spans with an exception event where it failed', async () => {

@@ -1,0 +1,203 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import YAML from 'yaml';
+import { fromRoot } from '@demo/tools';
+
+// The compose files cannot run here (no Docker engine), so they are loaded by compose-go, the
+// library `docker compose` is built on (tools/compose-check), and the resolved projects are
+// checked for what each mode promises. The configs they mount are cross-checked too.
+
+const COMPOSE_CHECK = fromRoot('.tools', 'compose-check', 'compose-check');
+const FILES = {
+  sdk: 'docker-compose.yml',
+  envoy: 'docker-compose-envoy.yml',
+  'envoy-propagation': 'docker-compose-envoy-propagation.yml',
+  ebpf: 'docker-compose-ebpf.yml',
+} as const;
+type ComposeMode = keyof typeof FILES;
+const MiB = 1024 * 1024;
+
+interface Service {
+  image?: string;
+  environment?: Record<string, string | null>;
+  ports?: { host_ip?: string; target: number; published?: string }[];
+  healthcheck?: { test?: string[]; disable?: boolean };
+  mem_limit?: number | string;
+  network_mode?: string;
+  pid?: string;
+  depends_on?: Record<string, { condition: string }>;
+  volumes?: { type: string; source: string; target: string }[];
+  profiles?: string[];
+}
+interface Project {
+  name: string;
+  services: Record<string, Service>;
+}
+
+function load(file: string, profiles: string[] = []): Project {
+  const args = [...profiles.flatMap((profile) => ['--profile', profile]), fromRoot(file)];
+  return JSON.parse(execFileSync(COMPOSE_CHECK, args, { encoding: 'utf8', env: { PATH: process.env.PATH } })) as Project;
+}
+
+const projects = Object.fromEntries(Object.entries(FILES).map(([mode, file]) => [mode, load(file, ['load'])])) as Record<ComposeMode, Project>;
+const env = (mode: ComposeMode, service: string) => projects[mode].services[service]?.environment ?? {};
+
+test('every compose file loads with compose-go, as one project named otel-demo', () => {
+  for (const [mode, project] of Object.entries(projects)) {
+    assert.equal(project.name, 'otel-demo', mode);
+    for (const service of ['orders', 'inventory', 'pricing', 'notifications', 'web-ui', 'otel-collector', 'tempo', 'loki', 'prometheus', 'grafana', 'load-generator']) {
+      assert.ok(project.services[service], `${mode}: no ${service}`);
+    }
+  }
+});
+
+test('the loader rejects what docker compose would: network_mode of an undefined service', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compose-'));
+  fs.writeFileSync(path.join(dir, 'bad.yml'), 'services:\n  envoy:\n    image: envoyproxy/envoy:v1.40.0\n    network_mode: "service:pricing"\n');
+  const result = spawnSync(COMPOSE_CHECK, [path.join(dir, 'bad.yml')], { encoding: 'utf8' });
+  assert.notEqual(result.status, 0);
+  assert.match(result.stderr, /pricing/);
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('every image is pinned to a version, never latest', () => {
+  for (const [mode, project] of Object.entries(projects)) {
+    for (const [name, service] of Object.entries(project.services)) {
+      assert.match(service.image ?? '', /^[\w./-]+:v?\d+\.\d+\.\d+[\w.-]*$/, `${mode}/${name}: image ${service.image}`);
+    }
+  }
+});
+
+const totals: Record<string, number> = {};
+test('every container has a memory limit, and each mode stays within 1.5 GiB', () => {
+  for (const [mode, project] of Object.entries(projects)) {
+    let total = 0;
+    for (const [name, service] of Object.entries(project.services)) {
+      const limit = Number(service.mem_limit); // compose-go writes byte sizes as strings
+      assert.ok(limit > 0, `${mode}/${name} has no memory limit`);
+      total += limit;
+    }
+    assert.ok(total <= 1536 * MiB, `${mode}: ${total / MiB} MiB`);
+    totals[mode] = total / MiB;
+  }
+  console.log(`memory limits, MiB, with the load profile: ${JSON.stringify(totals)}`);
+});
+
+test('ports are published on 127.0.0.1 only, as the seed lists them', () => {
+  const published = (mode: ComposeMode) =>
+    Object.values(projects[mode].services).flatMap((service) => (service.ports ?? []).map((port) => {
+      assert.equal(port.host_ip, '127.0.0.1', `${mode}: port ${port.target} is open to every interface`);
+      return Number(port.published);
+    }));
+  const seed = [80, 3000, 9090, 8000, 3001, 8080, 8081, 3200, 3100, 4317, 4318];
+  for (const mode of Object.keys(FILES) as ComposeMode[]) {
+    const ports = published(mode);
+    for (const port of seed) assert.ok(ports.includes(port), `${mode}: ${port} not published`);
+  }
+  for (const mode of ['envoy', 'envoy-propagation'] as const) {
+    const ports = published(mode);
+    assert.ok(ports.includes(10000) && ports.includes(9901), `${mode}: Envoy ports not published`);
+  }
+});
+
+test('the services and backends have health checks, and start in order', () => {
+  for (const [mode, project] of Object.entries(projects)) {
+    for (const name of ['orders', 'inventory', 'pricing', 'notifications', 'web-ui', 'tempo', 'loki', 'prometheus', 'grafana']) {
+      const check = project.services[name]!.healthcheck;
+      assert.ok(check?.test && !check.disable, `${mode}/${name}: no health check`);
+    }
+    const { services } = project;
+    assert.equal(services.orders!.depends_on?.inventory?.condition, 'service_healthy');
+    assert.equal(services.inventory!.depends_on?.pricing?.condition, 'service_healthy');
+    assert.equal(services.pricing!.depends_on?.notifications?.condition, 'service_healthy');
+    assert.equal(services.grafana!.depends_on?.tempo?.condition, 'service_healthy');
+    assert.deepEqual(services['load-generator']!.profiles, ['load']);
+  }
+});
+
+test('sdk mode: pricing preloads the SDK and copies no headers', () => {
+  assert.equal(env('sdk', 'pricing').NODE_OPTIONS, '--require @demo/shared/telemetry');
+  assert.equal(env('sdk', 'pricing').PROPAGATE_TRACE_HEADERS, 'false');
+  assert.equal(env('sdk', 'inventory').PRICING_URL, 'http://pricing:8080');
+  assert.equal(projects.sdk.services.envoy, undefined);
+});
+
+test('Envoy modes: pricing without SDK behind a sidecar in its network namespace', () => {
+  for (const mode of ['envoy', 'envoy-propagation'] as const) {
+    const pricing = env(mode, 'pricing');
+    assert.equal(pricing.NODE_OPTIONS, '', mode);
+    assert.equal(pricing.HOST, '127.0.0.1', `${mode}: pricing must not be reachable around the sidecar`);
+    assert.equal(pricing.NOTIFICATIONS_URL, 'http://127.0.0.1:10001');
+    assert.equal(pricing.PROPAGATE_TRACE_HEADERS, mode === 'envoy' ? 'false' : 'true');
+    assert.equal(env(mode, 'inventory').PRICING_URL, 'http://pricing:10000');
+    const envoy = projects[mode].services.envoy!;
+    assert.equal(envoy.network_mode, 'service:pricing');
+    assert.match(envoy.image!, /^envoyproxy\/envoy:v1\.40\.0$/);
+    assert.ok(envoy.volumes?.some((v) => v.source === fromRoot('envoy', 'envoy.yaml') && v.target === '/etc/envoy/envoy.yaml'));
+    assert.equal(env(mode, 'web-ui').DEMO_MODE, mode);
+  }
+});
+
+test('the Envoy image and the wheel the tests run are the same version', () => {
+  const wheel = /ENVOY_VERSION=([\d.]+)/.exec(fs.readFileSync(fromRoot('scripts', 'setup-envoy.sh'), 'utf8'))![1];
+  assert.equal(projects.envoy.services.envoy!.image, `envoyproxy/envoy:v${wheel}`);
+  const collector = /version: ([\d.]+)/.exec(fs.readFileSync(fromRoot('collector', 'builder-config.yaml'), 'utf8'))![1];
+  assert.equal(projects.sdk.services['otel-collector']!.image, `otel/opentelemetry-collector-contrib:${collector}`);
+});
+
+test('eBPF mode: pricing without SDK, the agent in its PID namespace with propagation on', () => {
+  const pricing = env('ebpf', 'pricing');
+  assert.equal(pricing.NODE_OPTIONS, '');
+  assert.equal(pricing.PROPAGATE_TRACE_HEADERS, 'false');
+  const agent = Object.entries(projects.ebpf.services).find(([, service]) => service.image?.startsWith('otel/ebpf-instrument:'));
+  assert.ok(agent, 'no OBI agent service');
+  const [, obi] = agent;
+  assert.equal(obi.pid, 'service:pricing');
+  assert.notEqual(obi.environment?.OTEL_EBPF_BPF_CONTEXT_PROPAGATION, 'disabled');
+  assert.equal(env('ebpf', 'web-ui').DEMO_MODE, 'ebpf');
+});
+
+test('every host a service, the collector, Envoy, Prometheus or Grafana calls is a service in every mode', () => {
+  const hostsIn = (text: string) => [...text.matchAll(/https?:\/\/([a-z][\w-]*)(?::\d+)?/g)].map((m) => m[1]!);
+  const configs = [
+    fs.readFileSync(fromRoot('collector', 'otel-collector-config.yaml'), 'utf8'),
+    fs.readFileSync(fromRoot('grafana', 'provisioning', 'datasources', 'datasources.yaml'), 'utf8'),
+    fs.readFileSync(fromRoot('tempo', 'tempo.yaml'), 'utf8'),
+  ].join('\n');
+  const prometheusTargets = (YAML.parse(fs.readFileSync(fromRoot('prometheus', 'prometheus.yml'), 'utf8')).scrape_configs as { static_configs: { targets: string[] }[] }[])
+    .flatMap((job) => job.static_configs.flatMap((group) => group.targets.map((target) => target.split(':')[0]!)));
+  const envoyHosts = [...fs.readFileSync(fromRoot('envoy', 'envoy.yaml'), 'utf8').matchAll(/address: ([a-z][\w-]*)[,\s}]/g)].map((m) => m[1]!);
+  for (const [mode, project] of Object.entries(projects)) {
+    const names = new Set([...Object.keys(project.services), 'localhost']);
+    const envHosts = Object.values(project.services).flatMap((service) => Object.values(service.environment ?? {}).flatMap((value) => hostsIn(value ?? '')));
+    for (const host of [...envHosts, ...hostsIn(configs), ...prometheusTargets, ...envoyHosts]) {
+      assert.ok(names.has(host), `${mode}: "${host}" is called but is no service`);
+    }
+  }
+});
+
+test('every file a compose file mounts exists in the repository', () => {
+  for (const [mode, project] of Object.entries(projects)) {
+    for (const [name, service] of Object.entries(project.services)) {
+      for (const volume of service.volumes ?? []) {
+        if (volume.type !== 'bind' || !volume.source.startsWith(fromRoot())) continue;
+        assert.ok(fs.existsSync(volume.source), `${mode}/${name} mounts ${volume.source}, which does not exist`);
+      }
+    }
+  }
+});
+
+test('Grafana: every data source uid the links and the dashboard use is provisioned', () => {
+  const datasources = YAML.parse(fs.readFileSync(fromRoot('grafana', 'provisioning', 'datasources', 'datasources.yaml'), 'utf8')).datasources as { uid: string; jsonData?: unknown }[];
+  const uids = new Set(datasources.map((ds) => ds.uid));
+  assert.deepEqual([...uids].sort(), ['loki', 'prometheus', 'tempo']);
+  const referenced = [...JSON.stringify(datasources.map((ds) => ds.jsonData)).matchAll(/"datasourceUid":"([^"]+)"/g)].map((m) => m[1]!);
+  assert.ok(referenced.length >= 5, `only ${referenced.length} cross links`);
+  const dashboards = fs.readdirSync(fromRoot('grafana', 'dashboards')).map((file) => fs.readFileSync(fromRoot('grafana', 'dashboards', file), 'utf8'));
+  const inDashboards = dashboards.flatMap((json) => [...json.matchAll(/"uid":\s*"(prometheus|tempo|loki|[^"]+)"/g)].map((m) => m[1]!)).filter((uid) => !uid.startsWith('otel-demo') && !uid.startsWith('-- '));
+  for (const uid of [...referenced, ...inDashboards]) assert.ok(uids.has(uid), `uid "${uid}" is not provisioned`);
+});
