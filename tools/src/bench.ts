@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { startChain, SERVICES, type Chain } from './chain';
 import { collectorIsBuilt, collectorProcess } from './collector';
 import { envoyIsInstalled } from './envoy';
@@ -13,6 +14,7 @@ import type { DriverResult } from './bench-driver';
 import type { Mode } from './modes';
 
 // npm run bench -- [--duration 20] [--warmup 5] [--concurrency 32] [--configs limit,off,sdk,envoy,envoy-propagation]
+//                  [--env OTEL_LOGS_EXPORTER=none]   (extra environment for the services; repeatable)
 //
 // What each instrumentation mode costs, measured side by side in one run on this machine:
 // the chain runs natively in each configuration in turn, a separate load process drives
@@ -29,6 +31,8 @@ interface Options {
   warmupSec: number;
   concurrency: number;
   configs: Config[];
+  /** Extra environment for the four services, e.g. to measure one telemetry signal at a time. */
+  env: Record<string, string>;
 }
 
 interface ConfigResult extends DriverResult {
@@ -38,7 +42,7 @@ interface ConfigResult extends DriverResult {
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { durationSec: 20, warmupSec: 5, concurrency: 32, configs: ALL_CONFIGS };
+  const options: Options = { durationSec: 20, warmupSec: 5, concurrency: 32, configs: ALL_CONFIGS, env: {} };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split('=');
     const value = inline ?? argv[++i];
@@ -47,6 +51,10 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--warmup') options.warmupSec = Number(value);
     else if (flag === '--concurrency') options.concurrency = Number(value);
     else if (flag === '--configs') options.configs = value.split(',') as Config[];
+    else if (flag === '--env') {
+      const [key, ...rest] = value.split('=');
+      options.env[key!] = rest.join('=');
+    }
     else throw new Error(`unknown option ${flag}`);
   }
   for (const config of options.configs) if (!ALL_CONFIGS.includes(config)) throw new Error(`unknown config "${config}"`);
@@ -60,10 +68,16 @@ function peakRssMb(process: ManagedProcess): number {
   return Math.round(kb / 1024);
 }
 
-function drive(url: string, options: Options): DriverResult {
+/**
+ * Runs the load process and waits for its result without blocking this process: the
+ * services' log output flows through pipes this process reads, and a blocked reader would
+ * stall every service that logs.
+ */
+async function drive(url: string, options: Options): Promise<DriverResult> {
   const driver = fromRoot('tools', 'dist', 'bench-driver.js');
   const args = JSON.stringify({ url, body: ORDER, concurrency: options.concurrency, warmupSec: options.warmupSec, durationSec: options.durationSec });
-  return JSON.parse(execFileSync(process.execPath, [driver, args], { encoding: 'utf8' })) as DriverResult;
+  const { stdout } = await promisify(execFile)(process.execPath, [driver, args], { encoding: 'utf8' });
+  return JSON.parse(stdout) as DriverResult;
 }
 
 /** Four bare forwarding hops on the chain's ports: the networking-only ceiling. */
@@ -90,7 +104,7 @@ async function benchOne(config: Config, options: Options): Promise<ConfigResult>
     if (config === 'limit') {
       const hops = await startLimitChain([ports.orders, ports.inventory, ports.pricing, ports.notifications]);
       stops.push(async () => Promise.all(hops.map((hop) => hop.stop())));
-      const result = drive(`http://127.0.0.1:${ports.orders}/orders`, options);
+      const result = await drive(`http://127.0.0.1:${ports.orders}/orders`, options);
       return { config, ...result, peakRssMb: Object.fromEntries(hops.map((hop) => [hop.name, peakRssMb(hop)])) };
     }
     // The collector runs in every configuration, exporting to a receiver that only drains,
@@ -100,10 +114,12 @@ async function benchOne(config: Config, options: Options): Promise<ConfigResult>
     const collector = collectorProcess({ ports, exportTo: sink.url, logFile: path.join(dataDir, 'otel-collector.log') });
     await collector.start();
     stops.push(() => collector.stop());
-    const chain: Chain = await startChain({ mode: config, ports, dataDir, otlpEndpoint: `http://127.0.0.1:${ports.grpc}` });
+    // Service logs go to files, as a container runtime would take them, not through this process.
+    const serviceEnv = Object.fromEntries(SERVICES.map((name) => [name, options.env]));
+    const chain: Chain = await startChain({ mode: config, ports, dataDir, logDir: dataDir, uncaptured: true, serviceEnv, otlpEndpoint: `http://127.0.0.1:${ports.grpc}` });
     stops.push(() => chain.stop());
     await fetch(`${chain.url('inventory')}/inventory/restock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ product_name: 'Mouse', quantity: 1_000_000 }) });
-    const result = drive(`${chain.ordersUrl}/orders`, options);
+    const result = await drive(`${chain.ordersUrl}/orders`, options);
     const peak = Object.fromEntries(SERVICES.map((name) => [name, peakRssMb(chain.services[name])]));
     if (chain.envoy) peak.envoy = peakRssMb(chain.envoy);
     peak.collector = peakRssMb(collector);
@@ -142,7 +158,9 @@ async function main() {
   if (!collectorIsBuilt()) throw new Error('the collector is not built: run bash scripts/setup-collector.sh');
   if (options.configs.some((c) => c.startsWith('envoy')) && !envoyIsInstalled()) throw new Error('Envoy is not installed: run bash scripts/setup-envoy.sh');
   console.log(`${os.cpus().length} x ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
-  console.log(`closed loop, ${options.concurrency} connections, ${options.warmupSec} s warm-up + ${options.durationSec} s measured per configuration, POST /orders (1 Mouse)\n`);
+  console.log(`closed loop, ${options.concurrency} connections, ${options.warmupSec} s warm-up + ${options.durationSec} s measured per configuration, POST /orders (1 Mouse)`);
+  if (Object.keys(options.env).length) console.log(`service environment: ${JSON.stringify(options.env)}`);
+  console.log('');
   const results: ConfigResult[] = [];
   for (const config of options.configs) {
     process.stderr.write(`running ${config} ...\n`);

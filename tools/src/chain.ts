@@ -46,6 +46,8 @@ export interface ChainOptions {
   envoyFastFlush?: boolean;
   echo?: boolean;
   logDir?: string;
+  /** Service output goes to files in logDir without passing through this process (the benchmark). */
+  uncaptured?: boolean;
 }
 
 export class Chain {
@@ -95,6 +97,7 @@ export function serviceProcess(name: ServiceName, options: ChainOptions, withSdk
     healthUrl: `http://127.0.0.1:${ports[name]}/health`,
     logFile: options.logDir ? path.join(options.logDir, `${name}.log`) : undefined,
     echo: options.echo,
+    uncaptured: options.uncaptured,
   });
 }
 

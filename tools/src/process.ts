@@ -17,6 +17,11 @@ export interface ProcessSpec {
   logFile?: string;
   /** Echo output to this process's stdout, prefixed with the name (the native runner). */
   echo?: boolean;
+  /**
+   * Write output straight to logFile, unread by this process (the benchmark: reading every
+   * log line here would compete with the services for CPU). lines stays empty.
+   */
+  uncaptured?: boolean;
 }
 
 export class ManagedProcess {
@@ -40,6 +45,15 @@ export class ManagedProcess {
 
   async start(timeoutMs = 20_000): Promise<void> {
     const { command, args, env, cwd, logFile } = this.spec;
+    if (this.spec.uncaptured) {
+      const fd = fs.openSync(logFile ?? '/dev/null', 'a');
+      const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
+      fs.closeSync(fd);
+      this.child = child;
+      this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+      await this.waitUntilReady(timeoutMs);
+      return;
+    }
     const log = logFile ? fs.createWriteStream(logFile, { flags: 'a' }) : undefined;
     const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;

@@ -12,6 +12,7 @@
 //   OTEL_EXPORTER_OTLP_ENDPOINT       default http://localhost:4317 (compose: http://otel-collector:4317)
 //   OTEL_BSP_SCHEDULE_DELAY           how long finished spans wait before export (default here 1000 ms)
 //   OTEL_METRIC_EXPORT_INTERVAL       default here 10000 ms, so dashboards move while you watch
+//   OTEL_{TRACES,METRICS,LOGS}_EXPORTER=none   turns one signal off
 //
 // The collector may be missing or down: the gRPC exporters then drop each batch after its
 // timeout, off the request path, and requests never wait for them.
@@ -41,12 +42,15 @@ const isHealthCheck = (url: string | undefined) => url === '/health';
 // which would put every hop in the first bucket.
 const latencyBucketsSeconds = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+// The standard switches to turn one signal off: OTEL_{TRACES,METRICS,LOGS}_EXPORTER=none.
+const exporting = (signal: 'TRACES' | 'METRICS' | 'LOGS') => envString(`OTEL_${signal}_EXPORTER`, 'otlp') !== 'none';
+
 const sdk = new NodeSDK({
-  traceExporter: new OTLPTraceExporter(),
-  metricReaders: [
-    new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), exportIntervalMillis: metricIntervalMs }),
-  ],
-  logRecordProcessors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter() })],
+  ...(exporting('TRACES') ? { traceExporter: new OTLPTraceExporter() } : { spanProcessors: [] }),
+  metricReaders: exporting('METRICS')
+    ? [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), exportIntervalMillis: metricIntervalMs })]
+    : [],
+  logRecordProcessors: exporting('LOGS') ? [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter() })] : [],
   views: [
     {
       instrumentName: 'http.*.request.duration',
@@ -60,14 +64,15 @@ const sdk = new NodeSDK({
     new FastifyOtelInstrumentation({
       registerOnInitialization: true,
       ignorePaths: (options) => isHealthCheck(options.url),
-      // A span for the request and one for the route handler; none per lifecycle hook.
+      // One span for the route, named like Express's; none per lifecycle hook or for the
+      // handler inside it, which would only repeat the same interval.
       instrumentHooks: false,
-      lifecycleHook: (span, info) => {
-        if (info.hookName === 'handler') span.updateName(`handler ${info.request.routeOptions.url ?? info.request.url}`);
-      },
+      instrumentHandler: false,
+      requestHook: (span) => span.updateName('request handler'),
     }),
     new UndiciInstrumentation(),
-    new PinoInstrumentation(),
+    // Adds trace_id/span_id to every log line; sends the lines over OTLP unless logs are off.
+    new PinoInstrumentation({ disableLogSending: !exporting('LOGS') }),
   ],
 });
 
