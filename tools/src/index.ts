@@ -9,3 +9,4 @@ export * from './process';
 export * from './traces';
 export * from './observe';
 export * from './prometheus';
+export * from './nginx';

@@ -1,0 +1,117 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { checkNginxConfig, fromRoot, freePorts, nginxProcess, writeNginxConfig, type ManagedProcess, type WebUiVariables } from '@demo/tools';
+import { startHarness, type Harness } from '../harness/harness';
+
+// The web UI in a real browser (Debian's Chromium, driven by playwright-core), served by the
+// real nginx with the project's template, in front of the real services.
+
+let h: Harness;
+let nginx: ManagedProcess;
+let browser: Browser;
+let page: Page;
+let variables: WebUiVariables;
+
+before(async () => {
+  h = await startHarness({ mode: 'sdk' });
+  const ports = await freePorts(['web', 'tempo'] as const);
+  variables = {
+    WEB_UI_PORT: String(ports.web),
+    WEB_UI_ROOT: fromRoot('web-ui'),
+    ORDERS_URL: h.chain.ordersUrl,
+    // Nothing listens there: Tempo does not run here, and the page must cope.
+    TEMPO_URL: `http://127.0.0.1:${ports.tempo}`,
+    GRAFANA_URL: 'http://localhost:3000',
+    DEMO_MODE: 'sdk',
+  };
+  nginx = nginxProcess(path.join(h.dataDir, 'nginx'), variables);
+  await nginx.start();
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    // Root in a container needs --no-sandbox; the rest keeps Chromium off the (closed) network.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`http://127.0.0.1:${variables.WEB_UI_PORT}/`);
+});
+
+after(async () => {
+  await browser?.close();
+  await nginx?.stop();
+  await h?.stop();
+});
+
+test('nginx -t accepts the rendered template', () => {
+  const file = writeNginxConfig(path.join(h.dataDir, 'nginx-check'), variables);
+  assert.match(checkNginxConfig(file), /test is successful/);
+});
+
+test('the page shows the mode and the trace shape to expect', async () => {
+  await page.getByText('Mode: sdk').waitFor();
+  assert.match(await page.locator('#mode').innerText(), /one trace: orders -> inventory -> pricing -> notifications/);
+});
+
+test('an order placed in the browser is in orders.db, and its trace id is the one in the logs and the Grafana link', async () => {
+  assert.equal(await page.inputValue('#user_id'), '1001');
+  assert.equal(await page.inputValue('#product_name'), 'Laptop');
+  assert.equal(await page.inputValue('#quantity'), '2');
+  await page.getByRole('button', { name: 'Create Order & Trigger Workflow' }).click();
+  await page.locator('#result-summary', { hasText: 'confirmed' }).waitFor();
+
+  const orderId = Number(/#(\d+)/.exec(await page.locator('#result-summary').innerText())![1]);
+  const row = h.db('orders').prepare('SELECT status, trace_id FROM orders WHERE id = ?').get(orderId) as { status: string; trace_id: string };
+  assert.equal(row.status, 'confirmed');
+
+  const traceId = await page.locator('#trace-id').innerText();
+  assert.equal(traceId, row.trace_id);
+  const logged = h.chain.services.orders.jsonLines().find((line) => line.order_id === orderId);
+  assert.equal(logged?.trace_id, traceId);
+
+  const href = (await page.locator('#grafana-link').getAttribute('href'))!;
+  assert.ok(href.startsWith('http://localhost:3000/explore?schemaVersion=1&orgId=1&panes='));
+  const panes = JSON.parse(decodeURIComponent(href.split('panes=')[1]!)) as Record<string, { datasource: string; queries: { query: string }[] }>;
+  const pane = Object.values(panes)[0]!;
+  assert.equal(pane.datasource, 'tempo');
+  assert.equal(pane.queries[0]!.query, traceId);
+
+  const details = await page.locator('#result-details').innerText();
+  assert.match(details, /reserved 2/);
+  assert.match(details, /\$2,599\.98/);
+  assert.match(details, /sent by email/);
+  await page.locator('#recent tbody tr').first().getByText(`#${orderId}`).waitFor();
+
+  fs.mkdirSync(fromRoot('test-results'), { recursive: true });
+  await page.screenshot({ path: fromRoot('test-results', 'web-ui.png'), fullPage: true });
+});
+
+test('without Tempo, the trace preview says so instead of failing silently', async () => {
+  await page.locator('#waterfall-note', { hasText: 'Tempo is not reachable' }).waitFor({ timeout: 15_000 });
+  assert.equal(await page.locator('#waterfall .span-row').count(), 0);
+});
+
+test('invalid input shows the message next to the field, and nothing is stored', async () => {
+  const before = (h.db('orders').prepare('SELECT COUNT(*) AS n FROM orders').get() as { n: number }).n;
+  await page.fill('#quantity', '0');
+  await page.getByRole('button', { name: 'Create Order & Trigger Workflow' }).click();
+  await page.locator('#quantity-error', { hasText: 'quantity must be between 1 and 1000' }).waitFor();
+  assert.equal(await page.getAttribute('#quantity', 'aria-invalid'), 'true');
+  assert.equal((h.db('orders').prepare('SELECT COUNT(*) AS n FROM orders').get() as { n: number }).n, before);
+  await page.fill('#quantity', '2');
+});
+
+test('a failed dependency is named, and its trace id still shown', async () => {
+  await h.chain.services.pricing.stop();
+  try {
+    await page.getByRole('button', { name: 'Create Order & Trigger Workflow' }).click();
+    await page.locator('#result-summary', { hasText: 'pricing is not working' }).waitFor();
+    assert.match(await page.locator('#result-details').innerText(), /Failed dependency\s+pricing/);
+    assert.match(await page.locator('#trace-id').innerText(), /^[0-9a-f]{32}$/);
+    assert.equal(await page.locator('#grafana-link').isVisible(), true);
+  } finally {
+    await h.chain.services.pricing.start();
+  }
+});
