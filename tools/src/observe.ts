@@ -35,5 +35,5 @@ export function describeBreak(traces: TraceSummary[]): string {
   if (traces.length <= 1) return 'nowhere: one trace';
   const first = traces[0]!;
   const second = traces[1]!;
-  return `after ${first.services.at(-1)}: ${second.rootService} starts a new trace`;
+  return `trace 1 ends at ${first.services.at(-1)}; trace 2 starts at ${second.rootService}`;
 }

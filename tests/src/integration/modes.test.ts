@@ -1,6 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import {
   ancestry,
   ENVOY_BINARY,
   ENVOY_CONFIG,
+  fromRoot,
   observeOneOrder,
   renderEnvoyConfig,
   serverSpan,
@@ -96,4 +98,17 @@ test('envoy-propagation: one trace, inventory -> Envoy ingress -> Envoy egress -
   const propagated = h.chain.services.pricing.jsonLines().find((line) => String(line.msg).startsWith('Propagating header traceparent='));
   assert.ok(propagated, 'pricing did not log "Propagating header traceparent=..."');
   assert.match(String(propagated.msg), new RegExp(`^Propagating header traceparent=00-${observed.body.trace_id}-[0-9a-f]{16}-01$`));
+});
+
+test('npm run compare-modes -- --json reports each mode as the tests above see it', async () => {
+  const { stdout } = await promisify(execFile)(process.execPath, [fromRoot('tools', 'dist', 'compare-modes.js'), '--json'], { encoding: 'utf8', timeout: 180_000 });
+  const report = JSON.parse(stdout) as Record<string, { traces: number; broken: string; trace_list: { services: string[] }[] }>;
+  const services = (mode: string) => report[mode]!.trace_list.map((trace) => trace.services);
+  assert.deepEqual(Object.keys(report), ['sdk', 'none', 'envoy', 'envoy-propagation']);
+  assert.deepEqual(services('sdk'), [['orders', 'inventory', 'pricing', 'notifications']]);
+  assert.deepEqual(services('none'), [['orders', 'inventory'], ['notifications']]);
+  assert.deepEqual(services('envoy'), [['orders', 'inventory', 'pricing-envoy'], ['pricing-envoy', 'notifications']]);
+  assert.deepEqual(services('envoy-propagation'), [['orders', 'inventory', 'pricing-envoy', 'notifications']]);
+  assert.equal(report.envoy!.traces, 2);
+  assert.equal(report.envoy!.broken, 'trace 1 ends at pricing-envoy; trace 2 starts at pricing-envoy');
 });
