@@ -10,6 +10,9 @@ import { startEnvoy } from './envoy';
 // what a user runs.
 
 export const SERVICES = ['orders', 'inventory', 'pricing', 'notifications'] as const;
+
+/** The heap limits the images run with (services/Dockerfile's CMD), so native runs match them. */
+export const NODE_HEAP_FLAGS = ['--max-semi-space-size=2', '--max-old-space-size=96'];
 export type ServiceName = (typeof SERVICES)[number];
 
 export interface ChainPorts {
@@ -83,7 +86,7 @@ export function serviceProcess(name: ServiceName, options: ChainOptions, withSdk
     name,
     command: process.execPath,
     // The one line that decides whether a service is instrumented: preload the SDK or not.
-    args: withSdk ? ['--require', '@demo/shared/telemetry', entry] : [entry],
+    args: [...NODE_HEAP_FLAGS, ...(withSdk ? ['--require', '@demo/shared/telemetry'] : []), entry],
     cwd: fromRoot(),
     env: {
       OTEL_SERVICE_NAME: name,
