@@ -21,9 +21,13 @@ command -v nginx >/dev/null || missing+=(nginx)
 command -v chromium >/dev/null || missing+=(chromium)
 if ((${#missing[@]})); then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
+  echo "installing ${missing[*]} (apt log: .tools/apt.log)"
+  mkdir -p .tools
   # No recommends: the prometheus package would pull in node-exporter and friends.
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"; } > .tools/apt.log 2>&1; then
+    tail -n 20 .tools/apt.log
+    exit 1
+  fi
 fi
 echo "prometheus, nginx and chromium are installed"
 

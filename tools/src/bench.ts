@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { startChain, SERVICES, type Chain } from './chain';
+import { startChain, NODE_HEAP_FLAGS, SERVICES, type Chain } from './chain';
 import { collectorIsBuilt, collectorProcess } from './collector';
 import { envoyIsInstalled } from './envoy';
 import { OtlpSink } from './otlp-sink';
@@ -87,7 +87,7 @@ async function startLimitChain(ports: number[]): Promise<ManagedProcess[]> {
       new ManagedProcess({
         name: `hop${i + 1}`,
         command: process.execPath,
-        args: [fromRoot('tools', 'dist', 'bench-hop.js')],
+        args: [...NODE_HEAP_FLAGS, fromRoot('tools', 'dist', 'bench-hop.js')],
         env: { PORT: String(port), NEXT_URL: ports[i + 1] ? `http://127.0.0.1:${ports[i + 1]}/` : undefined },
         healthUrl: `http://127.0.0.1:${port}/health`,
       }),

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { fromRoot } from '@demo/tools';
+import { fromRoot, NODE_HEAP_FLAGS } from '@demo/tools';
 
 // The compose files cannot run here (no Docker engine), so they are loaded by compose-go, the
 // library `docker compose` is built on (tools/compose-check), and the resolved projects are
@@ -200,4 +200,14 @@ test('Grafana: every data source uid the links and the dashboard use is provisio
   const dashboards = fs.readdirSync(fromRoot('grafana', 'dashboards')).map((file) => fs.readFileSync(fromRoot('grafana', 'dashboards', file), 'utf8'));
   const inDashboards = dashboards.flatMap((json) => [...json.matchAll(/"uid":\s*"(prometheus|tempo|loki|[^"]+)"/g)].map((m) => m[1]!)).filter((uid) => !uid.startsWith('otel-demo') && !uid.startsWith('-- '));
   for (const uid of [...referenced, ...inDashboards]) assert.ok(uids.has(uid), `uid "${uid}" is not provisioned`);
+});
+
+test('the images and the native chain run Node with the same heap limits', () => {
+  const dockerfile = fs.readFileSync(fromRoot('services', 'Dockerfile'), 'utf8');
+  const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)![1]!) as string[];
+  assert.deepEqual(cmd, ['node', ...NODE_HEAP_FLAGS, 'dist/main.js']);
+  assert.match(dockerfile, /^FROM \$\{NODE_IMAGE\}$/m);
+  const nodeImage = /^ARG NODE_IMAGE=node:([\d.]+)-/m.exec(dockerfile)![1];
+  const setupNode = /^NODE_VERSION=([\d.]+)/m.exec(fs.readFileSync(fromRoot('scripts', 'setup.sh'), 'utf8'))![1];
+  assert.equal(nodeImage, setupNode, 'the tests must run the Node version of the images');
 });
