@@ -161,11 +161,17 @@ function spansOf(answer) {
     const service = batch.resource?.attributes?.find((a) => a.key === 'service.name')?.value?.stringValue ?? '?';
     for (const scope of batch.scopeSpans ?? batch.instrumentationLibrarySpans ?? []) {
       for (const span of scope.spans ?? []) {
-        spans.push({ service, name: span.name, start: Number(span.startTimeUnixNano), end: Number(span.endTimeUnixNano), error: span.status?.code === 2 || span.status?.code === 'STATUS_CODE_ERROR' });
+        // Nanoseconds since 1970 do not fit a double exactly: keep them as BigInt until
+        // they are made relative to the trace's start.
+        spans.push({ service, name: span.name, start: BigInt(span.startTimeUnixNano), end: BigInt(span.endTimeUnixNano), error: span.status?.code === 2 || span.status?.code === 'STATUS_CODE_ERROR' });
       }
     }
   }
-  return spans.sort((a, b) => a.start - b.start);
+  if (spans.length === 0) return spans;
+  const origin = spans.reduce((min, span) => (span.start < min ? span.start : min), spans[0].start);
+  return spans
+    .map((span) => ({ ...span, start: Number(span.start - origin), end: Number(span.end - origin) }))
+    .sort((a, b) => a.start - b.start);
 }
 
 /** A small waterfall of the trace, if Tempo is reachable through nginx; retried while spans arrive. */
@@ -193,8 +199,8 @@ async function drawWaterfall(traceId) {
 }
 
 function render(spans) {
-  const start = spans[0].start;
-  const total = Math.max(...spans.map((s) => s.end)) - start || 1;
+  const start = 0; // spansOf made every time relative to the trace's first span
+  const total = Math.max(...spans.map((s) => s.end)) || 1;
   const rows = spans.map((span) => {
     const row = document.createElement('div');
     row.className = 'span-row';

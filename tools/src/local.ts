@@ -5,6 +5,8 @@ import { collectorIsBuilt, collectorProcess, SEED_COLLECTOR_PORTS } from './coll
 import { OtlpSink } from './otlp-sink';
 import { summarizeTrace, groupByTrace } from './traces';
 import { fromRoot } from './paths';
+import { nginxProcess } from './nginx';
+import { spawnSync } from 'node:child_process';
 import { ManagedProcess } from './process';
 
 // npm run local -- --mode <sdk|none|envoy|envoy-propagation|off> [--load]
@@ -14,6 +16,7 @@ import { ManagedProcess } from './process';
 // one line per trace so you can see a trace connect or break as you send orders.
 
 const SINK_PORT = 4320;
+const WEB_UI_PORT = 8088;
 
 function parseArgs(argv: string[]): { mode: Mode; load: boolean } {
   let mode: Mode = 'sdk';
@@ -124,6 +127,20 @@ async function main() {
   });
   const timer = reportTraces(sink);
   stoppers.push(async () => clearInterval(timer));
+  // The web UI, when nginx is installed; the receiver plays Tempo for its trace preview.
+  let webUi: ManagedProcess | undefined;
+  if (spawnSync('nginx', ['-v']).status === 0) {
+    webUi = nginxProcess(fromRoot('data', 'local', 'nginx'), {
+      WEB_UI_PORT: String(WEB_UI_PORT),
+      WEB_UI_ROOT: fromRoot('web-ui'),
+      ORDERS_URL: chain.ordersUrl,
+      TEMPO_URL: sink.url,
+      GRAFANA_URL: 'http://localhost:3000',
+      DEMO_MODE: mode,
+    });
+    await webUi.start();
+    stoppers.push(() => webUi!.stop());
+  }
   if (load) {
     generator = loadGeneratorProcess(chain, mode !== 'off');
     await generator.start();
@@ -139,6 +156,7 @@ Mode "${mode}": ${MODES[mode].expect}
   notifications   http://localhost:${p.notifications}        (GET /notifications)${
     MODES[mode].envoy ? `\n  envoy           http://localhost:${p.envoyIngress}       (ingress to pricing), admin http://localhost:${p.envoyAdmin}` : ''
   }
+  web UI          ${webUi ? `http://localhost:${WEB_UI_PORT}` : 'not running (needs nginx)'}
   collector       ${collector ? `OTLP gRPC localhost:${SEED_COLLECTOR_PORTS.grpc}, metrics http://localhost:${SEED_COLLECTOR_PORTS.prometheus}/metrics` : 'not running'}
   data and logs   ${path.relative(process.cwd(), fromRoot('data', 'local')) || '.'}/
 

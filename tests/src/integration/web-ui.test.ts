@@ -7,28 +7,35 @@ import { checkNginxConfig, fromRoot, freePorts, nginxProcess, writeNginxConfig, 
 import { startHarness, type Harness } from '../harness/harness';
 
 // The web UI in a real browser (Debian's Chromium, driven by playwright-core), served by the
-// real nginx with the project's template, in front of the real services.
+// real nginx with the project's template, in front of the real services and the real
+// collector. The OTLP receiver at the end of the pipeline answers trace-by-id like Tempo, so
+// the page's trace preview is drawn from the spans the order really produced.
 
 let h: Harness;
 let nginx: ManagedProcess;
+let nginxWithoutTempo: ManagedProcess;
 let browser: Browser;
 let page: Page;
 let variables: WebUiVariables;
+let withoutTempoUrl: string;
 
 before(async () => {
-  h = await startHarness({ mode: 'sdk' });
-  const ports = await freePorts(['web', 'tempo'] as const);
+  h = await startHarness({ mode: 'sdk', withCollector: true });
+  const ports = await freePorts(['web', 'webWithoutTempo', 'nothing'] as const);
   variables = {
     WEB_UI_PORT: String(ports.web),
     WEB_UI_ROOT: fromRoot('web-ui'),
     ORDERS_URL: h.chain.ordersUrl,
-    // Nothing listens there: Tempo does not run here, and the page must cope.
-    TEMPO_URL: `http://127.0.0.1:${ports.tempo}`,
+    TEMPO_URL: h.sink!.url,
     GRAFANA_URL: 'http://localhost:3000',
     DEMO_MODE: 'sdk',
   };
   nginx = nginxProcess(path.join(h.dataDir, 'nginx'), variables);
   await nginx.start();
+  // The same page where no Tempo answers: the preview must say so.
+  nginxWithoutTempo = nginxProcess(path.join(h.dataDir, 'nginx-without-tempo'), { ...variables, WEB_UI_PORT: String(ports.webWithoutTempo), TEMPO_URL: `http://127.0.0.1:${ports.nothing}` });
+  await nginxWithoutTempo.start();
+  withoutTempoUrl = `http://127.0.0.1:${ports.webWithoutTempo}/`;
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -42,6 +49,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await nginx?.stop();
+  await nginxWithoutTempo?.stop();
   await h?.stop();
 });
 
@@ -83,14 +91,25 @@ test('an order placed in the browser is in orders.db, and its trace id is the on
   assert.match(details, /\$2,599\.98/);
   assert.match(details, /sent by email/);
   await page.locator('#recent tbody tr').first().getByText(`#${orderId}`).waitFor();
+});
 
+test("the trace preview draws the order's spans, from every service", async () => {
+  await page.locator('#waterfall-note', { hasText: 'spans from 4 services' }).waitFor({ timeout: 20_000 });
+  const rows = await page.locator('#waterfall .span-label').allInnerTexts();
+  for (const expected of ['orders: POST /orders', 'inventory: reserve stock', 'pricing: calculate price', 'notifications: INSERT notifications']) {
+    assert.ok(rows.includes(expected), `no "${expected}" in ${JSON.stringify(rows)}`);
+  }
   fs.mkdirSync(fromRoot('test-results'), { recursive: true });
   await page.screenshot({ path: fromRoot('test-results', 'web-ui.png'), fullPage: true });
 });
 
 test('without Tempo, the trace preview says so instead of failing silently', async () => {
-  await page.locator('#waterfall-note', { hasText: 'Tempo is not reachable' }).waitFor({ timeout: 15_000 });
-  assert.equal(await page.locator('#waterfall .span-row').count(), 0);
+  const other = await browser.newPage();
+  await other.goto(withoutTempoUrl);
+  await other.getByRole('button', { name: 'Create Order & Trigger Workflow' }).click();
+  await other.locator('#waterfall-note', { hasText: 'Tempo is not reachable' }).waitFor({ timeout: 20_000 });
+  assert.equal(await other.locator('#waterfall .span-row').count(), 0);
+  await other.close();
 });
 
 test('invalid input shows the message next to the field, and nothing is stored', async () => {
