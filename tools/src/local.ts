@@ -88,7 +88,7 @@ function loadGeneratorProcess(chain: Chain, withSdk: boolean): ManagedProcess {
 async function main() {
   const major = Number(process.versions.node.split('.')[0]);
   if (major < 24) {
-    console.error(`Node ${process.versions.node} is too old: this demo needs Node 24. scripts/setup.sh installs it; then run: export PATH="$PWD/.tools/node/bin:$PATH"`);
+    console.error(`Node ${process.versions.node} is too old: this demo needs Node 24. bash scripts/setup.sh installs it; then run: export PATH="$PWD/.tools/node/bin:$PATH"`);
     process.exit(1);
   }
   const { mode, load } = parseArgs(process.argv.slice(2));
