@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from './logger';
 import { toHttpError, MAX_BODY_BYTES } from './http-errors';
 import { createRequestCounter } from './metrics';
@@ -16,7 +16,7 @@ export function createFastifyApp({ service, logger, isHealthy }: ServiceAppOptio
   const app = Fastify({
     loggerInstance: logger,
     // One log line per request would double the logging cost; services log what matters.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: MAX_BODY_BYTES,
     // A client that stops sending mid-request must not hold a connection forever.
     requestTimeout: 30_000,
