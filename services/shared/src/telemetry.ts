@@ -13,6 +13,7 @@
 //   OTEL_BSP_SCHEDULE_DELAY           how long finished spans wait before export (default here 1000 ms)
 //   OTEL_METRIC_EXPORT_INTERVAL       default here 10000 ms, so dashboards move while you watch
 //   OTEL_{TRACES,METRICS,LOGS}_EXPORTER=none   turns one signal off
+//   OTEL_NODE_DISABLED_INSTRUMENTATIONS=express,pino   leaves those libraries unpatched
 //
 // The collector may be missing or down: the gRPC exporters then drop each batch after its
 // timeout, off the request path, and requests never wait for them.
@@ -45,6 +46,11 @@ const latencyBucketsSeconds = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2
 // The standard switches to turn one signal off: OTEL_{TRACES,METRICS,LOGS}_EXPORTER=none.
 const exporting = (signal: 'TRACES' | 'METRICS' | 'LOGS') => envString(`OTEL_${signal}_EXPORTER`, 'otlp') !== 'none';
 
+// OTEL_NODE_DISABLED_INSTRUMENTATIONS=express,pino (the variable auto-instrumentations-node
+// reads) leaves those libraries unpatched: for measuring what each instrumentation costs.
+const disabled = new Set(envString('OTEL_NODE_DISABLED_INSTRUMENTATIONS', '').split(',').map((name) => name.trim()));
+const unless = <T>(name: string, instrumentation: () => T): T[] => (disabled.has(name) ? [] : [instrumentation()]);
+
 const sdk = new NodeSDK({
   ...(exporting('TRACES') ? { traceExporter: new OTLPTraceExporter() } : { spanProcessors: [] }),
   metricReaders: exporting('METRICS')
@@ -58,21 +64,25 @@ const sdk = new NodeSDK({
     },
   ],
   instrumentations: [
-    new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => isHealthCheck(request.url) }),
+    ...unless('http', () => new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => isHealthCheck(request.url) })),
     // Express makes a span per middleware layer; only the route handler tells a reader anything.
-    new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
-    new FastifyOtelInstrumentation({
-      registerOnInitialization: true,
-      ignorePaths: (options) => isHealthCheck(options.url),
-      // One span for the route, named like Express's; none per lifecycle hook or for the
-      // handler inside it, which would only repeat the same interval.
-      instrumentHooks: false,
-      instrumentHandler: false,
-      requestHook: (span) => span.updateName('request handler'),
-    }),
-    new UndiciInstrumentation(),
+    ...unless('express', () => new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] })),
+    ...unless(
+      'fastify',
+      () =>
+        new FastifyOtelInstrumentation({
+          registerOnInitialization: true,
+          ignorePaths: (options) => isHealthCheck(options.url),
+          // One span for the route, named like Express's; none per lifecycle hook or for the
+          // handler inside it, which would only repeat the same interval.
+          instrumentHooks: false,
+          instrumentHandler: false,
+          requestHook: (span) => span.updateName('request handler'),
+        }),
+    ),
+    ...unless('undici', () => new UndiciInstrumentation()),
     // Adds trace_id/span_id to every log line; sends the lines over OTLP unless logs are off.
-    new PinoInstrumentation({ disableLogSending: !exporting('LOGS') }),
+    ...unless('pino', () => new PinoInstrumentation({ disableLogSending: !exporting('LOGS') })),
   ],
 });
 
