@@ -68,10 +68,6 @@ export class Chain {
     return `http://127.0.0.1:${this.options.ports[service]}`;
   }
 
-  all(): ManagedProcess[] {
-    return [...Object.values(this.services), ...(this.envoy ? [this.envoy] : [])];
-  }
-
   async stop(): Promise<void> {
     // Front to back, so no service is left calling one that is already gone.
     for (const name of SERVICES) await this.services[name].stop();

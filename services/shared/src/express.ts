@@ -48,6 +48,3 @@ export function finishExpressApp(app: Express, logger: Logger): void {
     response.status(statusCode).json(body);
   });
 }
-
-/** Express 5 passes rejected promises to the error handler; this keeps handlers typed. */
-export type AsyncHandler = (request: Request, response: Response) => Promise<void>;
