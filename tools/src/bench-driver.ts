@@ -23,6 +23,9 @@ export interface DriverResult {
   p99: number;
   errors: number;
   non2xx: number;
+  /** Requests answered during warm-up and measurement, and the load process's own CPU over both. */
+  allRequests: number;
+  driverCpuMs: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -38,6 +41,7 @@ async function run(options: DriverOptions): Promise<DriverResult> {
   let non2xx = 0;
   let measuring = false;
   let stopped = false;
+  let allRequests = 0;
 
   const worker = async () => {
     while (!stopped) {
@@ -45,6 +49,7 @@ async function run(options: DriverOptions): Promise<DriverResult> {
       try {
         const response = await pool.request({ path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json' }, body: options.body });
         await response.body.dump();
+        allRequests++;
         if (!measuring) continue;
         latencies.push(performance.now() - start);
         if (response.statusCode < 200 || response.statusCode >= 300) non2xx++;
@@ -75,6 +80,8 @@ async function run(options: DriverOptions): Promise<DriverResult> {
     p99: round(percentile(latencies, 99)),
     errors,
     non2xx,
+    allRequests,
+    driverCpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
   };
 }
 

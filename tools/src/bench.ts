@@ -39,6 +39,11 @@ interface ConfigResult extends DriverResult {
   config: Config;
   /** Peak resident memory (VmHWM) per process, in MB. */
   peakRssMb: Record<string, number>;
+  /**
+   * CPU time per request, in ms, per process (warm-up included): where the two cores go.
+   * "load" is the load process; "sink" is this process, which also stands in for Tempo and Loki.
+   */
+  cpuMsPerRequest: Record<string, number>;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -60,6 +65,26 @@ function parseArgs(argv: string[]): Options {
   for (const config of options.configs) if (!ALL_CONFIGS.includes(config)) throw new Error(`unknown config "${config}"`);
   if (!(options.durationSec > 0 && options.warmupSec >= 0 && options.concurrency > 0)) throw new Error('duration, warmup and concurrency must be positive numbers');
   return options;
+}
+
+/** User + system CPU a process has used so far, in ms (from /proc/<pid>/stat, in clock ticks of 10 ms). */
+function cpuMs(pid: number | undefined): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Drives the load and shares out the CPU every process used while it ran, per request. */
+async function driveAndAccount(url: string, options: Options, processes: ManagedProcess[]): Promise<DriverResult & { cpuMsPerRequest: Record<string, number> }> {
+  const before = processes.map((p) => cpuMs(p.pid));
+  const selfBefore = process.cpuUsage();
+  const result = await drive(url, options);
+  const self = process.cpuUsage(selfBefore);
+  const perRequest = (ms: number) => Math.round((100 * ms) / Math.max(1, result.allRequests)) / 100;
+  const cpuMsPerRequest: Record<string, number> = {};
+  processes.forEach((p, i) => (cpuMsPerRequest[p.name] = perRequest(cpuMs(p.pid) - before[i]!)));
+  cpuMsPerRequest.load = perRequest(result.driverCpuMs);
+  cpuMsPerRequest.sink = perRequest((self.user + self.system) / 1000);
+  return { ...result, cpuMsPerRequest };
 }
 
 function peakRssMb(process: ManagedProcess): number {
@@ -104,7 +129,8 @@ async function benchOne(config: Config, options: Options): Promise<ConfigResult>
     if (config === 'limit') {
       const hops = await startLimitChain([ports.orders, ports.inventory, ports.pricing, ports.notifications]);
       stops.push(async () => Promise.all(hops.map((hop) => hop.stop())));
-      const result = await drive(`http://127.0.0.1:${ports.orders}/orders`, options);
+      const result = await driveAndAccount(`http://127.0.0.1:${ports.orders}/orders`, options, hops);
+      delete result.cpuMsPerRequest.sink;
       return { config, ...result, peakRssMb: Object.fromEntries(hops.map((hop) => [hop.name, peakRssMb(hop)])) };
     }
     // The collector runs in every configuration, exporting to a receiver that only drains,
@@ -119,7 +145,8 @@ async function benchOne(config: Config, options: Options): Promise<ConfigResult>
     const chain: Chain = await startChain({ mode: config, ports, dataDir, logDir: dataDir, uncaptured: true, serviceEnv, otlpEndpoint: `http://127.0.0.1:${ports.grpc}` });
     stops.push(() => chain.stop());
     await fetch(`${chain.url('inventory')}/inventory/restock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ product_name: 'Mouse', quantity: 1_000_000 }) });
-    const result = await drive(`${chain.ordersUrl}/orders`, options);
+    const measured = [...SERVICES.map((name) => chain.services[name]), ...(chain.envoy ? [chain.envoy] : []), collector];
+    const result = await driveAndAccount(`${chain.ordersUrl}/orders`, options, measured);
     const peak = Object.fromEntries(SERVICES.map((name) => [name, peakRssMb(chain.services[name])]));
     if (chain.envoy) peak.envoy = peakRssMb(chain.envoy);
     peak.collector = peakRssMb(collector);
@@ -145,12 +172,28 @@ function printTable(results: ConfigResult[]): void {
     off && r.config !== 'limit' ? `${r.p99 >= off.p99 ? '+' : ''}${((100 * (r.p99 - off.p99)) / off.p99).toFixed(0)}%` : '',
     Object.entries(r.peakRssMb).map(([name, mb]) => `${name} ${mb}`).join(', '),
   ]);
+  printColumns(header, rows);
+  if (off && limit) console.log(`\noff reaches ${((100 * off.requestsPerSec) / limit.requestsPerSec).toFixed(0)}% of limit's throughput.`);
+
+  // Throughput on two shared cores is set by the CPU each request costs, summed over every
+  // process: this table shows where that cost sits.
+  const names = [...new Set(results.flatMap((r) => Object.keys(r.cpuMsPerRequest)))];
+  console.log('\nCPU ms per request (all processes share the same two cores):\n');
+  printColumns(
+    ['config', 'total', ...names],
+    results.map((r) => {
+      const total = Object.values(r.cpuMsPerRequest).reduce((a, b) => a + b, 0);
+      return [r.config, total.toFixed(2), ...names.map((name) => r.cpuMsPerRequest[name]?.toFixed(2) ?? '')];
+    }),
+  );
+}
+
+function printColumns(header: string[], rows: string[][]): void {
   const widths = header.map((_, i) => Math.max(header[i]!.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) console.log(line(row));
-  if (off && limit) console.log(`\noff reaches ${((100 * off.requestsPerSec) / limit.requestsPerSec).toFixed(0)}% of limit's throughput.`);
 }
 
 async function main() {

@@ -11,6 +11,8 @@ import type { ServiceAppOptions } from './fastify';
 export function createExpressApp({ service, isHealthy }: ServiceAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  // An ETag on every JSON answer costs a hash per response and no client here revalidates.
+  app.set('etag', false);
 
   const counter = createRequestCounter(service);
   app.use((request, response, next) => {

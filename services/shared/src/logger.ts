@@ -7,10 +7,17 @@ import pino from 'pino';
 export type Logger = pino.Logger;
 
 export function createLogger(service: string): Logger {
-  return pino({
-    level: process.env.LOG_LEVEL ?? 'info',
-    base: { service },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-  });
+  return pino(
+    {
+      level: process.env.LOG_LEVEL ?? 'info',
+      base: { service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    // Asynchronous stdout: lines logged while a write is in flight go out together in the
+    // next one, instead of one blocking write per line (the benchmark measured ~15 % of a
+    // service's CPU in those writes under load). An idle service still writes each line at
+    // once; pino flushes what is left when the process exits.
+    pino.destination({ dest: 1, sync: false }),
+  );
 }
