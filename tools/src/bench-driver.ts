@@ -33,6 +33,11 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return Math.round((used.user + used.system) / 1000);
+}
+
 async function run(options: DriverOptions): Promise<DriverResult> {
   const url = new URL(options.url);
   const pool = new Pool(url.origin, { connections: options.concurrency, pipelining: 1 });
@@ -42,6 +47,7 @@ async function run(options: DriverOptions): Promise<DriverResult> {
   let measuring = false;
   let stopped = false;
   let allRequests = 0;
+  const cpuAtStart = process.cpuUsage();
 
   const worker = async () => {
     while (!stopped) {
@@ -81,7 +87,7 @@ async function run(options: DriverOptions): Promise<DriverResult> {
     errors,
     non2xx,
     allRequests,
-    driverCpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
+    driverCpuMs: cpuMsSince(cpuAtStart),
   };
 }
 

@@ -73,8 +73,11 @@ function cpuMs(pid: number | undefined): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-/** Drives the load and shares out the CPU every process used while it ran, per request. */
-async function driveAndAccount(url: string, options: Options, processes: ManagedProcess[]): Promise<DriverResult & { cpuMsPerRequest: Record<string, number> }> {
+/**
+ * Drives the load and shares out the CPU every process used while it ran, per request.
+ * With an in-process sink, this process's own CPU is counted too, as "sink".
+ */
+async function driveAndAccount(url: string, options: Options, processes: ManagedProcess[], sinkInProcess: boolean): Promise<DriverResult & { cpuMsPerRequest: Record<string, number> }> {
   const before = processes.map((p) => cpuMs(p.pid));
   const selfBefore = process.cpuUsage();
   const result = await drive(url, options);
@@ -83,7 +86,7 @@ async function driveAndAccount(url: string, options: Options, processes: Managed
   const cpuMsPerRequest: Record<string, number> = {};
   processes.forEach((p, i) => (cpuMsPerRequest[p.name] = perRequest(cpuMs(p.pid) - before[i]!)));
   cpuMsPerRequest.load = perRequest(result.driverCpuMs);
-  cpuMsPerRequest.sink = perRequest((self.user + self.system) / 1000);
+  if (sinkInProcess) cpuMsPerRequest.sink = perRequest((self.user + self.system) / 1000);
   return { ...result, cpuMsPerRequest };
 }
 
@@ -129,8 +132,7 @@ async function benchOne(config: Config, options: Options): Promise<ConfigResult>
     if (config === 'limit') {
       const hops = await startLimitChain([ports.orders, ports.inventory, ports.pricing, ports.notifications]);
       stops.push(async () => Promise.all(hops.map((hop) => hop.stop())));
-      const result = await driveAndAccount(`http://127.0.0.1:${ports.orders}/orders`, options, hops);
-      delete result.cpuMsPerRequest.sink;
+      const result = await driveAndAccount(`http://127.0.0.1:${ports.orders}/orders`, options, hops, false);
       return { config, ...result, peakRssMb: Object.fromEntries(hops.map((hop) => [hop.name, peakRssMb(hop)])) };
     }
     // The collector runs in every configuration, exporting to a receiver that only drains,
@@ -146,7 +148,7 @@ async function benchOne(config: Config, options: Options): Promise<ConfigResult>
     stops.push(() => chain.stop());
     await fetch(`${chain.url('inventory')}/inventory/restock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ product_name: 'Mouse', quantity: 1_000_000 }) });
     const measured = [...SERVICES.map((name) => chain.services[name]), ...(chain.envoy ? [chain.envoy] : []), collector];
-    const result = await driveAndAccount(`${chain.ordersUrl}/orders`, options, measured);
+    const result = await driveAndAccount(`${chain.ordersUrl}/orders`, options, measured, true);
     const peak = Object.fromEntries(SERVICES.map((name) => [name, peakRssMb(chain.services[name])]));
     if (chain.envoy) peak.envoy = peakRssMb(chain.envoy);
     peak.collector = peakRssMb(collector);

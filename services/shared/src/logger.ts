@@ -15,9 +15,8 @@ export function createLogger(service: string): Logger {
       formatters: { level: (label) => ({ level: label }) },
     },
     // Asynchronous stdout: lines logged while a write is in flight go out together in the
-    // next one, instead of one blocking write per line (the benchmark measured ~15 % of a
-    // service's CPU in those writes under load). An idle service still writes each line at
-    // once; pino flushes what is left when the process exits.
+    // next one, instead of one blocking write per line. An idle service still writes each
+    // line at once; pino flushes what is left when the process exits.
     pino.destination({ dest: 1, sync: false }),
   );
 }

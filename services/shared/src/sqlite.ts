@@ -74,8 +74,8 @@ export class Database {
    * timeout, so a second process touching the file waits instead of failing with SQLITE_BUSY.
    * synchronous=NORMAL is SQLite's recommendation for WAL (better-sqlite3 leaves it at FULL):
    * a commit is in the WAL file before the statement returns, so it survives a crash of the
-   * process (kill -9); only a power cut of the host could lose the last commits. FULL would
-   * fsync on every commit, which blocked the event loop for ~20 % of the benchmark's time.
+   * process (kill -9); only a power cut of the host could lose the last commits. FULL fsyncs
+   * on every commit, blocking the event loop: an insert plus an update took 305 µs, not 18 µs.
    */
   static open(file: string, schema: string): Database {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
