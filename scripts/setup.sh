@@ -49,9 +49,11 @@ else
 fi
 
 step "npm packages"
-lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+# --ignore-scripts, as in the images: better-sqlite3 loads its prebuilt binary, and npm would
+# otherwise compile it from source when a compiler happens to be there (the images have none).
+lock_hash=$( (sha256sum package-lock.json; echo ignore-scripts) | sha256sum | cut -d' ' -f1)
 if [ "$(cat node_modules/.lock-hash 2>/dev/null)" != "$lock_hash" ] || [ "$(cat node_modules/.node-version 2>/dev/null)" != "$(node --version)" ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
   echo "$lock_hash" > node_modules/.lock-hash
   node --version > node_modules/.node-version
 else

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: sets up what it needs, then runs the unit tests
 # and the integration tests (real services, real SQLite files, the real collector, Envoy,
-# Prometheus, nginx and Chromium, all on loopback). CI runs exactly this.
+# Prometheus, nginx and Chromium, all on loopback; and the compose stacks under a real Docker
+# Engine). CI runs exactly this.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
+
+printf '\n== Docker Engine and Compose (for the compose stack test)\n'
+bash scripts/setup-docker.sh
 
 printf '\n== tests\n'
 # One test file at a time: each starts its own chain of processes, and 2 cores are enough

@@ -48,8 +48,6 @@ export function collectorProcess(options: CollectorOptions): ManagedProcess {
       COLLECTOR_INTERNAL_METRICS_PORT: String(ports.internalMetrics),
       TEMPO_OTLP_HTTP_ENDPOINT: options.exportTo,
       LOKI_OTLP_ENDPOINT: `${options.exportTo}/loki`,
-      // The stand-in receiver reads JSON; Tempo and Loki get protobuf.
-      OTLP_EXPORT_ENCODING: 'json',
       COLLECTOR_DEBUG_VERBOSITY: options.debugVerbosity ?? 'basic',
     },
     healthUrl: `http://${local(ports.health)}/`,

@@ -10,6 +10,8 @@ import { fromRoot } from './paths';
 // loopback with every path under one temporary folder.
 
 export const WEB_UI_TEMPLATE = fromRoot('web-ui', 'nginx', 'default.conf.template');
+/** The page's own files, the only ones nginx serves. */
+export const WEB_UI_PUBLIC = fromRoot('web-ui', 'public');
 
 export interface WebUiVariables {
   WEB_UI_PORT: string;

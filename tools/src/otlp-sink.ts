@@ -2,9 +2,11 @@ import http from 'node:http';
 import zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { sleep } from './process';
+import { decodeLogsRequest, decodeTracesRequest } from './otlp-protobuf';
 
 // The end of the pipeline when Tempo and Loki are not there (native runs and tests): a small
-// OTLP/HTTP receiver for the JSON encoding. The collector exports traces to <url>/v1/traces
+// OTLP/HTTP receiver for both encodings, protobuf (what the collector sends Tempo and Loki)
+// and JSON. The collector exports traces to <url>/v1/traces
 // and logs to <url>/loki/v1/logs, exactly as it would to Tempo and Loki. Everything before
 // this point (SDK, Envoy, collector) is the real thing. Like Tempo, it answers
 // GET /api/v2/traces/<trace id> with the trace's spans, for the web UI's trace preview.
@@ -53,6 +55,16 @@ function fromAttributes(list: OtlpKeyValue[] | undefined): Record<string, unknow
   return Object.fromEntries((list ?? []).map((entry) => [entry.key, fromValue(entry.value)]));
 }
 
+function parsePayload(path: string, contentType: string, body: Buffer): Record<string, unknown> {
+  if (!body.length) return {};
+  if (contentType.startsWith('application/x-protobuf')) {
+    if (path.endsWith('/v1/traces')) return decodeTracesRequest(body);
+    if (path.endsWith('/v1/logs')) return decodeLogsRequest(body);
+    return {}; // metrics are counted, not read
+  }
+  return JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+}
+
 export class OtlpSink {
   readonly spans: SpanRecord[] = [];
   readonly logs: LogRecord[] = [];
@@ -61,6 +73,7 @@ export class OtlpSink {
   /** The spans as received (OTLP JSON), by trace id, to answer trace-by-id like Tempo. */
   private readonly rawByTrace = new Map<string, { resource: unknown; span: unknown }[]>();
   private lastReceived = Date.now();
+  private readonly extraServers: http.Server[] = [];
 
   private constructor(
     private readonly server: http.Server,
@@ -81,7 +94,24 @@ export class OtlpSink {
     return `http://127.0.0.1:${port}`;
   }
 
+  /** Answers on one more port too (the compose stand-in plays Tempo on 4318 and 3200). */
+  async listenAlso(port: number, host = '127.0.0.1'): Promise<void> {
+    const server = http.createServer((request, response) => this.handle(request, response));
+    this.extraServers.push(server);
+    await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  }
+
   private handle(request: http.IncomingMessage, response: http.ServerResponse): void {
+    if (request.method === 'GET' && request.url === '/ready') {
+      response.writeHead(200, { 'content-type': 'text/plain' }).end('ready');
+      return;
+    }
+    // Not Tempo's API: everything received, for the compose stack test to count traces by.
+    if (request.method === 'GET' && (request.url === '/stand-in/spans' || request.url === '/stand-in/logs')) {
+      const records = request.url === '/stand-in/spans' ? this.spans : this.logs;
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(records, (_key, value) => (typeof value === 'bigint' ? value.toString() : value)));
+      return;
+    }
     const traceById = /^\/api\/v2\/traces\/([0-9a-f]{32})$/.exec(request.url ?? '');
     if (request.method === 'GET' && traceById) {
       const spans = this.rawByTrace.get(traceById[1]!) ?? [];
@@ -100,8 +130,8 @@ export class OtlpSink {
       try {
         let body = Buffer.concat(chunks);
         if (request.headers['content-encoding'] === 'gzip') body = zlib.gunzipSync(body);
-        const payload = body.length ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
         const path = request.url ?? '';
+        const payload = parsePayload(path, String(request.headers['content-type'] ?? ''), body);
         this.requests.set(path, (this.requests.get(path) ?? 0) + 1);
         if (path.endsWith('/v1/traces')) this.addTraces(payload);
         else if (path.endsWith('/v1/logs')) this.addLogs(payload);
@@ -177,8 +207,10 @@ export class OtlpSink {
     while (Date.now() < deadline && Date.now() - this.lastReceived < quietMs) await sleep(50);
   }
 
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+  async close(): Promise<void> {
+    for (const server of [this.server, ...this.extraServers]) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   }
 }

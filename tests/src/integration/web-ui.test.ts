@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { checkNginxConfig, fromRoot, freePorts, nginxProcess, writeNginxConfig, type ManagedProcess, type WebUiVariables } from '@demo/tools';
+import { checkNginxConfig, fromRoot, WEB_UI_PUBLIC, freePorts, nginxProcess, writeNginxConfig, type ManagedProcess, type WebUiVariables } from '@demo/tools';
 import { startHarness, type Harness } from '../harness/harness';
 
 // The web UI in a real browser (Debian's Chromium, driven by playwright-core), served by the
@@ -24,7 +24,7 @@ before(async () => {
   const ports = await freePorts(['web', 'webWithoutTempo', 'nothing'] as const);
   variables = {
     WEB_UI_PORT: String(ports.web),
-    WEB_UI_ROOT: fromRoot('web-ui'),
+    WEB_UI_ROOT: WEB_UI_PUBLIC,
     ORDERS_URL: h.chain.ordersUrl,
     TEMPO_URL: h.sink!.url,
     GRAFANA_URL: 'http://localhost:3000',
@@ -133,4 +133,17 @@ test('a failed dependency is named, and its trace id still shown', async () => {
   } finally {
     await h.chain.services.pricing.start();
   }
+});
+
+test('nginx serves the page\'s own files only, and answers its health check without logging it', async () => {
+  const base = `http://127.0.0.1:${variables.WEB_UI_PORT}`;
+  for (const path of ['/README.md', '/nginx/default.conf.template', '/public/index.html', '/../README.md']) {
+    assert.equal((await fetch(`${base}${path}`)).status, 404, path);
+  }
+  for (const path of ['/', '/app.js', '/style.css']) assert.equal((await fetch(`${base}${path}`)).status, 200, path);
+  assert.equal(await (await fetch(`${base}/healthz`)).text(), 'ok');
+  await fetch(`${base}/style.css?after-healthz`);
+  const accessLog = fs.readFileSync(path.join(h.dataDir, 'nginx', 'access.log'), 'utf8');
+  assert.match(accessLog, /style\.css\?after-healthz/);
+  assert.doesNotMatch(accessLog, /GET \/healthz/);
 });

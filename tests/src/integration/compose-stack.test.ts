@@ -1,0 +1,336 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { fromRoot, sleep, waitFor, summarizeTraces, groupByTrace, type SpanRecord } from '@demo/tools';
+
+// The compose stack as a user starts it, under a real Docker Engine: each user-facing compose
+// file, unmodified, plus tests/compose-stack/stand-ins.compose.yml, which only swaps in what
+// the test machines need (stand-ins for the pinned upstream images, built by
+// tests/compose-stack/build-stand-ins.sh; Tempo and Loki played by the project's OTLP
+// receiver; no Grafana). The project's own images are built from services/Dockerfile on a
+// stand-in node:24.20.0-trixie-slim that, like the real one, has no compiler.
+//
+// Every request goes to the published ports on 127.0.0.1 (or on BIND_ADDRESS, which the compose
+// files honour, e.g. 127.0.0.2 beside a native run on the same ports) or stays inside
+// compose's networks.
+
+const ROOT = fromRoot();
+const HOST = process.env.BIND_ADDRESS ?? '127.0.0.1';
+const OVERRIDE = 'tests/compose-stack/stand-ins.compose.yml';
+const PROJECT = 'otel-demo';
+const NODE_SERVICES = ['orders', 'inventory', 'pricing', 'notifications'] as const;
+const ORDER = { user_id: 1001, product_name: 'Laptop', quantity: 2 };
+const timings: Record<string, Record<string, string>> = {};
+const memoryRows: string[][] = [];
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(command: string, args: string[], timeoutMs = 600_000): Run {
+  const result = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, COMPOSE_BAKE: 'false' } });
+  return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+}
+
+function mustRun(command: string, args: string[], timeoutMs?: number): string {
+  const result = run(command, args, timeoutMs);
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}:\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
+  return result.stdout;
+}
+
+/** `docker compose -f <file> -f <override> ...`: the user's command plus the test machine's stand-ins. */
+const compose = (file: string, ...args: string[]) => mustRun('docker', ['compose', '-f', file, '-f', OVERRIDE, ...args]);
+
+function timed<T>(mode: string, step: string, action: () => T): T {
+  const start = Date.now();
+  const result = action();
+  (timings[mode] ??= {})[step] = `${((Date.now() - start) / 1000).toFixed(1)} s`;
+  return result;
+}
+
+interface ContainerState {
+  Service: string;
+  State: string;
+  Health: string;
+  ID: string;
+}
+
+function containers(file: string, ...extra: string[]): ContainerState[] {
+  const output = compose(file, ...extra, 'ps', '--all', '--format', 'json').trim();
+  // Compose prints one JSON object per line.
+  return output ? output.split('\n').map((line) => JSON.parse(line) as ContainerState) : [];
+}
+
+async function waitUntilHealthy(file: string, ...extra: string[]): Promise<ContainerState[]> {
+  let last: ContainerState[] = [];
+  try {
+    return await waitFor(
+      () => {
+        last = containers(file, ...extra);
+        return last.length > 0 && last.every((c) => c.State === 'running' && (c.Health === '' || c.Health === 'healthy')) && last;
+      },
+      180_000,
+      'every container running and healthy',
+    );
+  } catch (error) {
+    const states = last.map((c) => `${c.Service}: ${c.State} ${c.Health}`).join('\n');
+    const logs = run('docker', ['compose', '-f', file, '-f', OVERRIDE, 'logs', '--tail', '15']).stdout;
+    throw new Error(`${(error as Error).message}\n${states}\n${logs}`);
+  }
+}
+
+const containerId = (file: string, service: string) => compose(file, 'ps', '-q', service).trim();
+
+async function postOrder(url = `http://${HOST}:8000/orders`): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ORDER), signal: AbortSignal.timeout(15_000) });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+async function storedSpans(): Promise<SpanRecord[]> {
+  const response = await fetch(`http://${HOST}:3200/stand-in/spans`, { signal: AbortSignal.timeout(5000) });
+  return (await response.json()) as SpanRecord[];
+}
+
+/** Places one order and returns the traces it produced, once no span has come in for 7 s (Envoy flushes every 5 s). */
+async function tracesOfOneOrder() {
+  const before = new Set((await storedSpans()).map((span) => span.traceId));
+  const order = await postOrder();
+  assert.equal(order.status, 201, JSON.stringify(order.body));
+  assert.match(String(order.body.trace_id), /^[0-9a-f]{32}$/);
+  let count = -1;
+  let stableSince = Date.now();
+  const deadline = Date.now() + 45_000;
+  let fresh: SpanRecord[] = [];
+  while (Date.now() < deadline) {
+    fresh = (await storedSpans()).filter((span) => !before.has(span.traceId));
+    if (fresh.length !== count) {
+      count = fresh.length;
+      stableSince = Date.now();
+    } else if (count > 0 && Date.now() - stableSince > 7000) break;
+    await sleep(500);
+  }
+  // startNs arrives as a string over JSON; the summaries compare them as bigints.
+  const spans = fresh.map((span) => ({ ...span, startNs: BigInt(span.startNs), endNs: BigInt(span.endNs) }));
+  return { traceId: String(order.body.trace_id), traces: summarizeTraces(spans), byTrace: groupByTrace(spans) };
+}
+
+function nothingLeft(): string[] {
+  const label = `label=com.docker.compose.project=${PROJECT}`;
+  return [
+    ...mustRun('docker', ['ps', '-aq', '--filter', label]).split('\n').filter(Boolean).map((id) => `container ${id}`),
+    ...mustRun('docker', ['network', 'ls', '-q', '--filter', label]).split('\n').filter(Boolean).map((id) => `network ${id}`),
+    ...mustRun('docker', ['volume', 'ls', '-q', '--filter', label]).split('\n').filter(Boolean).map((id) => `volume ${id}`),
+  ];
+}
+
+const MiB = 1024 * 1024;
+function parseSize(text: string): number {
+  const match = /^([\d.]+)\s*([KMG]?i?B)$/.exec(text.trim());
+  if (!match) throw new Error(`unexpected size ${text}`);
+  const unit = { B: 1, KiB: 1024, MiB, GiB: 1024 * MiB, kB: 1000, MB: 1e6, GB: 1e9 }[match[2]!] ?? 1;
+  return Number(match[1]) * unit;
+}
+
+/** Each container's memory now (docker stats) against its limit (docker inspect), as table rows. */
+function checkMemory(mode: string, file: string, ...extra: string[]): void {
+  for (const container of containers(file, ...extra)) {
+    const limit = Number(mustRun('docker', ['inspect', '--format', '{{.HostConfig.Memory}}', container.ID]).trim());
+    const usage = parseSize(mustRun('docker', ['stats', '--no-stream', '--format', '{{.MemUsage}}', container.ID]).split('/')[0]!);
+    memoryRows.push([mode, container.Service, (usage / MiB).toFixed(1), (limit / MiB).toFixed(0), `${Math.round((100 * usage) / limit)} %`]);
+    assert.ok(limit > 0, `${mode}/${container.Service} has no memory limit`);
+    assert.ok(usage < limit, `${mode}/${container.Service}: ${usage} bytes used of a ${limit} byte limit`);
+  }
+}
+
+before(() => {
+  // The engine and Compose come from scripts/setup-docker.sh (run by scripts/test.sh).
+  mustRun('docker', ['info', '--format', '{{.ServerVersion}}'], 30_000);
+  timed('all', 'stand-in images', () => mustRun('bash', ['tests/compose-stack/build-stand-ins.sh'], 900_000));
+  // Left over from an interrupted run: start from nothing.
+  run('docker', ['compose', '-f', 'docker-compose-envoy.yml', '-f', OVERRIDE, '--profile', 'load', 'down', '-v', '--remove-orphans']);
+  assert.deepEqual(nothingLeft(), []);
+});
+
+after(() => {
+  run('docker', ['compose', '-f', 'docker-compose-envoy.yml', '-f', OVERRIDE, '--profile', 'load', 'down', '-v', '--remove-orphans']);
+  const table = [['mode', 'container', 'MiB used', 'MiB limit', 'share'], ...memoryRows];
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+  console.log('\nMemory per container (docker stats, after the checks and a burst of orders):');
+  for (const row of table) console.log('  ' + row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
+  console.log('\nTimes:', JSON.stringify(timings, null, 1));
+});
+
+interface ModeCase {
+  mode: 'sdk' | 'envoy' | 'envoy-propagation';
+  file: string;
+  checkShape: (traceId: string, traces: ReturnType<typeof summarizeTraces>) => void;
+}
+
+const MODES: ModeCase[] = [
+  {
+    mode: 'sdk',
+    file: 'docker-compose.yml',
+    checkShape: (traceId, traces) => {
+      assert.equal(traces.length, 1, JSON.stringify(traces));
+      assert.equal(traces[0]!.traceId, traceId);
+      assert.deepEqual(traces[0]!.services, ['orders', 'inventory', 'pricing', 'notifications']);
+    },
+  },
+  {
+    mode: 'envoy',
+    file: 'docker-compose-envoy.yml',
+    checkShape: (traceId, traces) => {
+      assert.equal(traces.length, 2, JSON.stringify(traces));
+      assert.equal(traces[0]!.traceId, traceId);
+      assert.deepEqual(traces[0]!.services, ['orders', 'inventory', 'pricing-envoy']);
+      // The second trace starts at Envoy's egress span: nothing links it to the first.
+      assert.equal(traces[1]!.rootService, 'pricing-envoy');
+      assert.deepEqual(traces[1]!.services, ['pricing-envoy', 'notifications']);
+    },
+  },
+  {
+    mode: 'envoy-propagation',
+    file: 'docker-compose-envoy-propagation.yml',
+    checkShape: (traceId, traces) => {
+      assert.equal(traces.length, 1, JSON.stringify(traces));
+      assert.equal(traces[0]!.traceId, traceId);
+      assert.deepEqual(traces[0]!.services, ['orders', 'inventory', 'pricing-envoy', 'notifications']);
+      assert.equal(traces[0]!.spansPerService['pricing-envoy'], 2, 'ingress and egress');
+    },
+  },
+];
+
+for (const { mode, file, checkShape } of MODES) {
+  test(`compose ${mode} (${file}): up, healthy, one order traced as the README says, down`, async (t) => {
+    // Built first, so an image left by an earlier run never hides a change (cached layers
+    // make this quick when nothing changed); then the README's own command.
+    timed(mode, 'build', () => compose(file, 'build'));
+    // Whatever fails below, the next mode starts from nothing.
+    t.after(() => run('docker', ['compose', '-f', file, '-f', OVERRIDE, '--profile', 'load', 'down', '-v', '--remove-orphans']));
+    timed(mode, 'up -d', () => compose(file, 'up', '-d'));
+    const started = Date.now();
+    const running = await waitUntilHealthy(file);
+    (timings[mode] ??= {})['healthy after up'] = `${((Date.now() - started) / 1000).toFixed(1)} s`;
+    const expected = ['orders', 'inventory', 'pricing', 'notifications', 'web-ui', 'otel-collector', 'tempo', 'loki', 'prometheus', ...(mode === 'sdk' ? [] : ['envoy'])];
+    assert.deepEqual(running.map((c) => c.Service).sort(), expected.sort());
+
+    await t.test('the services run as non-root and keep their SQLite files in named volumes', () => {
+      for (const service of NODE_SERVICES) {
+        const id = containerId(file, service);
+        assert.equal(mustRun('docker', ['exec', id, 'id', '-u']).trim(), '1000', service);
+        const mounts = JSON.parse(mustRun('docker', ['inspect', '--format', '{{json .Mounts}}', id])) as { Type: string; Name?: string; Destination: string }[];
+        assert.ok(mounts.some((m) => m.Type === 'volume' && m.Name === `${PROJECT}_${service}-data` && m.Destination === '/app/data'), `${service}: ${JSON.stringify(mounts)}`);
+        // `ls -ln`: owner uid of the database file, written by the service itself.
+        const listing = mustRun('docker', ['exec', id, 'ls', '-ln', '/app/data']);
+        assert.match(listing, new RegExp(`\\s1000\\s+1000\\s+\\d+ .* ${service}\\.db\\n`), `${service}: ${listing}`);
+      }
+    });
+
+    await t.test('one order: 201 with a trace id, and the trace shape of this mode in the Tempo stand-in', async () => {
+      const { traceId, traces } = await tracesOfOneOrder();
+      checkShape(traceId, traces);
+    });
+
+    await t.test('logs reach the Loki stand-in with the trace id', async () => {
+      const order = await postOrder();
+      await waitFor(
+        async () => {
+          const logs = (await (await fetch(`http://${HOST}:3100/stand-in/logs`)).json()) as { traceId: string; service: string }[];
+          return logs.some((log) => log.traceId === order.body.trace_id && log.service === 'orders');
+        },
+        20_000,
+        'an orders log record carrying the order trace id',
+      );
+    });
+
+    await t.test(`pricing logs "Propagating header traceparent=" ${mode === 'envoy-propagation' ? 'in this mode' : 'never in this mode'}`, () => {
+      const logs = compose(file, 'logs', 'pricing');
+      if (mode === 'envoy-propagation') assert.match(logs, /Propagating header traceparent=00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]/);
+      else assert.doesNotMatch(logs, /Propagating header/);
+    });
+
+    await t.test('the web UI serves its page and only its page, and its /api reaches orders', async () => {
+      const page = await fetch(`http://${HOST}/`);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /Create Order &amp; Trigger Workflow|Create Order & Trigger Workflow/);
+      for (const path of ['/README.md', '/nginx/nginx.conf', '/nginx/default.conf.template', '/public/index.html']) {
+        assert.equal((await fetch(`http://${HOST}${path}`)).status, 404, path);
+      }
+      const config = (await (await fetch(`http://${HOST}/config.json`)).json()) as { mode: string };
+      assert.equal(config.mode, mode);
+      const order = await postOrder(`http://${HOST}/api/orders`);
+      assert.equal(order.status, 201, JSON.stringify(order.body));
+      const listed = (await (await fetch(`http://${HOST}/api/orders`)).json()) as { orders: { order_id: number }[] };
+      assert.ok(listed.orders.some((o) => o.order_id === order.body.order_id));
+      // The health check has run by now, and its requests are not in the access log.
+      const health = JSON.parse(mustRun('docker', ['inspect', '--format', '{{json .State.Health}}', containerId(file, 'web-ui')])) as { Log: unknown[] };
+      assert.ok(health.Log.length > 0);
+      const logs = compose(file, 'logs', 'web-ui');
+      assert.match(logs, /POST \/api\/orders/);
+      assert.doesNotMatch(logs, /healthz/);
+    });
+
+    await t.test('Prometheus scrapes the collector', async () => {
+      await waitFor(
+        async () => {
+          const body = (await (await fetch(`http://${HOST}:9090/api/v1/targets`)).json()) as { data: { activeTargets: { scrapeUrl: string; health: string }[] } };
+          return body.data.activeTargets.some((target) => target.scrapeUrl.includes('otel-collector:8889') && target.health === 'up');
+        },
+        30_000,
+        'the collector target up in Prometheus',
+      );
+      await waitFor(
+        async () => {
+          const body = (await (await fetch(`http://${HOST}:9090/api/v1/query?query=sum(traces_span_metrics_calls_total)`)).json()) as { data: { result: unknown[] } };
+          return body.data.result.length > 0;
+        },
+        30_000,
+        'span metrics in Prometheus',
+      );
+    });
+
+    if (mode !== 'sdk') {
+      await t.test('kill -9 of pricing\'s node process: Docker restarts it in the sidecar\'s namespace and orders succeed again', async () => {
+        const id = containerId(file, 'pricing');
+        const initPid = mustRun('docker', ['inspect', '--format', '{{.State.Pid}}', id]).trim();
+        const nodePid = fs.readFileSync(`/proc/${initPid}/task/${initPid}/children`, 'utf8').trim().split(/\s+/)[0];
+        assert.ok(nodePid, 'the node process under tini');
+        process.kill(Number(nodePid), 'SIGKILL');
+        const during = await postOrder();
+        assert.ok([201, 502, 504].includes(during.status), JSON.stringify(during.body));
+        if (during.status !== 201) assert.equal(during.body.dependency, 'pricing', JSON.stringify(during.body));
+        await waitFor(async () => (await postOrder()).status === 201, 60_000, 'an order answered 201 after pricing restarted');
+        assert.notEqual(mustRun('docker', ['inspect', '--format', '{{.RestartCount}}', id]).trim(), '0');
+      });
+    }
+
+    await t.test('memory: every container under its limit after a burst of orders', async () => {
+      for (let i = 0; i < 40; i++) assert.equal((await postOrder()).status, 201);
+      checkMemory(mode, file);
+    });
+
+    await t.test('the README\'s stop command leaves no container, network or volume', () => {
+      timed(mode, 'down -v', () => compose(file, '--profile', 'load', 'down', '-v'));
+      assert.deepEqual(nothingLeft(), []);
+    });
+  });
+}
+
+test('compose --profile load: the load generator places orders, and the README\'s stop command stops it too', async (t) => {
+  const file = 'docker-compose.yml';
+  compose(file, '--profile', 'load', 'build');
+  t.after(() => run('docker', ['compose', '-f', file, '-f', OVERRIDE, '--profile', 'load', 'down', '-v', '--remove-orphans']));
+  compose(file, '--profile', 'load', 'up', '-d');
+  const running = await waitUntilHealthy(file, '--profile', 'load');
+  assert.ok(running.some((c) => c.Service === 'load-generator'));
+  // GET /orders lists the latest 50; their highest id counts every order placed so far.
+  const count = async () => Math.max(0, ...((await (await fetch(`http://${HOST}:8000/orders`)).json()) as { orders: { order_id: number }[] }).orders.map((order) => order.order_id));
+  const first = await count();
+  await waitFor(async () => (await count()) >= first + 5, 30_000, 'the load generator placing orders');
+  checkMemory('sdk --profile load', file, '--profile', 'load');
+  compose(file, '--profile', 'load', 'down', '-v');
+  assert.deepEqual(nothingLeft(), []);
+});
