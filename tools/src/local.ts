@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { startChain, SEED_PORTS, type Chain } from './chain';
 import { MODES, isMode, type Mode } from './modes';
@@ -5,18 +6,23 @@ import { collectorIsBuilt, collectorProcess, SEED_COLLECTOR_PORTS } from './coll
 import { OtlpSink } from './otlp-sink';
 import { summarizeTrace, groupByTrace } from './traces';
 import { fromRoot } from './paths';
-import { nginxProcess } from './nginx';
+import { nginxProcess, WEB_UI_PUBLIC } from './nginx';
 import { spawnSync } from 'node:child_process';
-import { ManagedProcess } from './process';
+import { ManagedProcess, killAllNow, liveProcesses, onUnexpectedExit } from './process';
+import { describePortHolder, portIsFree } from './ports';
 
 // npm run local -- --mode <sdk|none|envoy|envoy-propagation|off> [--load]
 //
 // The demo without Docker: the four services on the seed's ports, the real collector (when
 // built) printing what it receives, and, standing in for Tempo, a small receiver that prints
 // one line per trace so you can see a trace connect or break as you send orders.
+//
+// It runs everything or nothing: every port is checked before anything starts, and on every
+// way out (Ctrl-C, SIGTERM, an error, a child that dies) every child it started is stopped.
 
 const SINK_PORT = 4320;
 const WEB_UI_PORT = 8088;
+const DATA_DIR = fromRoot('data', 'local');
 
 function parseArgs(argv: string[]): { mode: Mode; load: boolean } {
   let mode: Mode = 'sdk';
@@ -85,67 +91,145 @@ function loadGeneratorProcess(chain: Chain, withSdk: boolean): ManagedProcess {
   });
 }
 
-async function main() {
-  const major = Number(process.versions.node.split('.')[0]);
-  if (major < 24) {
-    console.error(`Node ${process.versions.node} is too old: this demo needs Node 24. bash scripts/setup.sh installs it; then run: export PATH="$PWD/.tools/node/bin:$PATH"`);
-    process.exit(1);
+// ---- Stopping: one path out, whatever the reason ----------------------------------------
+
+let stopping = false;
+/** In-process parts (the trace receiver, the report timer), closed after the children. */
+const closers: (() => Promise<unknown>)[] = [];
+
+/**
+ * Stops every child, closes the receiver and exits. Idempotent: npm forwards Ctrl-C to us on
+ * top of the terminal's own SIGINT, and a crash may follow a signal, so it can be called twice.
+ */
+async function shutdown(code: number, reason?: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  if (reason) console.error(`\n${reason}`);
+  if (liveProcesses().length > 0) console.log('\nstopping ...');
+  // Should a child ignore SIGTERM and SIGKILL alike (stuck in the kernel), still exit.
+  setTimeout(() => (killAllNow(), process.exit(code)), 30_000).unref();
+  await stopAllChildren();
+  for (const close of closers.reverse()) await close().catch(() => undefined);
+  process.exit(code);
+}
+
+/** Newest first, so no service is left calling one already gone; the collector goes last. */
+async function stopAllChildren(): Promise<void> {
+  // A start under way when the shutdown began may still spawn a child: go round until none is left.
+  for (let children = liveProcesses(); children.length > 0; children = liveProcesses()) {
+    for (const child of children.reverse()) {
+      await child.stop().catch((error: unknown) => console.error(`stopping ${child.name}: ${(error as Error).message}`));
+    }
   }
-  const { mode, load } = parseArgs(process.argv.slice(2));
-  const stoppers: (() => Promise<unknown>)[] = [];
-  let chain: Chain | undefined;
-  let generator: ManagedProcess | undefined;
+}
 
-  const sink = await OtlpSink.start(SINK_PORT);
-  stoppers.push(() => sink.close());
-  let collector: ManagedProcess | undefined;
-  if (collectorIsBuilt()) {
-    collector = collectorProcess({ ports: SEED_COLLECTOR_PORTS, exportTo: sink.url, echo: true, logFile: fromRoot('data', 'local', 'otel-collector.log') });
-    await collector.start();
-    stoppers.push(() => collector!.stop());
-  } else {
-    console.log('The collector is not built, so telemetry goes nowhere. Build it once with: bash scripts/setup-collector.sh');
-  }
-
-  const shutdown = async () => {
-    console.log('\nstopping ...');
-    await generator?.stop();
-    await chain?.stop();
-    for (const stop of stoppers.reverse()) await stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
-
-  chain = await startChain({
-    mode,
-    ports: SEED_PORTS,
-    dataDir: fromRoot('data', 'local'),
-    logDir: fromRoot('data', 'local'),
-    otlpEndpoint: `http://127.0.0.1:${SEED_COLLECTOR_PORTS.grpc}`,
-    echo: true,
+function installExitHandlers(): void {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
+  process.on('uncaughtException', (error) => void shutdown(1, `unexpected error: ${error.stack ?? error.message}`));
+  process.on('unhandledRejection', (error) => void shutdown(1, `unexpected error: ${(error as Error)?.stack ?? String(error)}`));
+  // The last resort for any process.exit this file did not route through shutdown().
+  process.on('exit', killAllNow);
+  onUnexpectedExit((child, code, signal) => {
+    // Ctrl-C reaches every process of the terminal's foreground group, children included, so
+    // a child can exit from it a moment before our own SIGINT handler runs: wait for that.
+    setTimeout(() => {
+      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      const output = child.tail() ? `; its last output:\n${child.tail()}` : '';
+      void shutdown(1, `${child.name} ${how} unexpectedly${output}\nStopping everything: the demo is not whole without it.`);
+    }, 300);
   });
-  const timer = reportTraces(sink);
-  stoppers.push(async () => clearInterval(timer));
-  // The web UI, when nginx is installed; the receiver plays Tempo for its trace preview.
-  let webUi: ManagedProcess | undefined;
-  if (spawnSync('nginx', ['-v']).status === 0) {
-    webUi = nginxProcess(fromRoot('data', 'local', 'nginx'), {
-      WEB_UI_PORT: String(WEB_UI_PORT),
-      WEB_UI_ROOT: fromRoot('web-ui'),
-      ORDERS_URL: chain.ordersUrl,
-      TEMPO_URL: sink.url,
-      GRAFANA_URL: 'http://localhost:3000',
-      DEMO_MODE: mode,
-    });
-    await webUi.start();
-    stoppers.push(() => webUi!.stop());
-  }
-  if (load) {
-    generator = loadGeneratorProcess(chain, mode !== 'off');
-    await generator.start();
-  }
+}
 
+/**
+ * npm runs us through `sh -c`, and a SIGTERM to npm ends npm and that shell but never reaches
+ * us: the whole chain would run on with nobody to stop it. So losing our parent means stop.
+ */
+function stopWhenOrphaned(): void {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void shutdown(0, `our parent process (pid ${parent}) is gone, so nobody could stop us: stopping everything`);
+  }, 500).unref();
+}
+
+/** Between the start steps: once stopping, start nothing more. */
+function abortIfStopping(): void {
+  if (stopping) throw new Error('stopping');
+}
+
+// ---- Starting ----------------------------------------------------------------------------
+
+interface NeededPort {
+  port: number;
+  owner: string;
+  /** The address it binds: everything is on loopback except nginx and the collector's own metrics. */
+  host: '127.0.0.1' | '0.0.0.0';
+}
+
+function neededPorts(mode: Mode, withCollector: boolean, withWebUi: boolean): NeededPort[] {
+  const p = SEED_PORTS;
+  const loopback = (port: number, owner: string): NeededPort => ({ port, owner, host: '127.0.0.1' });
+  const needed = (['orders', 'inventory', 'pricing', 'notifications'] as const).map((name) => loopback(p[name], name));
+  if (MODES[mode].envoy) {
+    needed.push(loopback(p.envoyIngress, 'envoy ingress'), loopback(p.envoyEgress, 'envoy egress'), loopback(p.envoyAdmin, 'envoy admin'));
+  }
+  if (withCollector) {
+    const c = SEED_COLLECTOR_PORTS;
+    needed.push(
+      loopback(c.grpc, 'collector OTLP gRPC'),
+      loopback(c.http, 'collector OTLP HTTP'),
+      loopback(c.prometheus, 'collector Prometheus exporter'),
+      loopback(c.health, 'collector health check'),
+      // collector/otel-collector-config.yaml serves the collector's own metrics on 0.0.0.0.
+      { port: c.internalMetrics, owner: 'collector own metrics', host: '0.0.0.0' },
+    );
+  }
+  needed.push(loopback(SINK_PORT, 'trace receiver'));
+  // The template's "listen ${WEB_UI_PORT};" is every interface.
+  if (withWebUi) needed.push({ port: WEB_UI_PORT, owner: 'web UI', host: '0.0.0.0' });
+  return needed;
+}
+
+/** Fails, naming each busy port and what holds it, before anything has started. */
+async function assertPortsFree(needed: NeededPort[]): Promise<void> {
+  const busy: string[] = [];
+  for (const { port, owner, host } of needed) {
+    if (!(await portIsFree(port, host))) busy.push(`  port ${port} (${owner}) is in use, ${describePortHolder(port, host)}`);
+  }
+  if (busy.length === 0) return;
+  throw new Error(
+    [
+      'npm run local cannot start, nothing was started:',
+      ...busy,
+      'Stop what holds them (an earlier npm run local, or the Docker demo: docker compose down) and try again.',
+    ].join('\n'),
+  );
+}
+
+async function startCollector(sink: OtlpSink): Promise<ManagedProcess | undefined> {
+  if (!collectorIsBuilt()) {
+    console.log('The collector is not built, so telemetry goes nowhere. Build it once with: bash scripts/setup-collector.sh');
+    return undefined;
+  }
+  const collector = collectorProcess({ ports: SEED_COLLECTOR_PORTS, exportTo: sink.url, echo: true, logFile: path.join(DATA_DIR, 'otel-collector.log') });
+  await collector.start();
+  return collector;
+}
+
+/** The web UI, when nginx is installed; the receiver plays Tempo for its trace preview. */
+async function startWebUi(mode: Mode, chain: Chain, sink: OtlpSink): Promise<ManagedProcess> {
+  const webUi = nginxProcess(path.join(DATA_DIR, 'nginx'), {
+    WEB_UI_PORT: String(WEB_UI_PORT),
+    WEB_UI_ROOT: WEB_UI_PUBLIC,
+    ORDERS_URL: chain.ordersUrl,
+    TEMPO_URL: sink.url,
+    GRAFANA_URL: 'http://localhost:3000',
+    DEMO_MODE: mode,
+  });
+  await webUi.start();
+  return webUi;
+}
+
+function printBanner(mode: Mode, collector: ManagedProcess | undefined, webUi: ManagedProcess | undefined): void {
   const p = SEED_PORTS;
   console.log(`
 Mode "${mode}": ${MODES[mode].expect}
@@ -158,14 +242,47 @@ Mode "${mode}": ${MODES[mode].expect}
   }
   web UI          ${webUi ? `http://localhost:${WEB_UI_PORT}` : 'not running (needs nginx)'}
   collector       ${collector ? `OTLP gRPC localhost:${SEED_COLLECTOR_PORTS.grpc}, metrics http://localhost:${SEED_COLLECTOR_PORTS.prometheus}/metrics` : 'not running'}
-  data and logs   ${path.relative(process.cwd(), fromRoot('data', 'local')) || '.'}/
+  data and logs   ${path.relative(process.cwd(), DATA_DIR) || '.'}/
 
 Try:  curl -X POST http://localhost:${p.orders}/orders -H "Content-Type: application/json" -d '{"user_id": 1001, "product_name": "Laptop", "quantity": 2}'
 Each trace is summarised below once complete. Ctrl-C stops everything.
 `);
 }
 
-main().catch((error: unknown) => {
-  console.error((error as Error).message);
-  process.exit(1);
-});
+async function main() {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 24) {
+    console.error(`Node ${process.versions.node} is too old: this demo needs Node 24. bash scripts/setup.sh installs it; then run: export PATH="$PWD/.tools/node/bin:$PATH"`);
+    process.exit(1);
+  }
+  const { mode, load } = parseArgs(process.argv.slice(2));
+  installExitHandlers();
+  stopWhenOrphaned();
+  const withWebUi = spawnSync('nginx', ['-v']).status === 0;
+  await assertPortsFree(neededPorts(mode, collectorIsBuilt(), withWebUi));
+  // Before any log file is opened in it: a fresh clone has no data/.
+  fs.mkdirSync(DATA_DIR, { recursive: true });
+
+  const sink = await OtlpSink.start(SINK_PORT);
+  closers.push(() => sink.close());
+  const collector = await startCollector(sink);
+  abortIfStopping();
+  const chain = await startChain({
+    mode,
+    ports: SEED_PORTS,
+    dataDir: DATA_DIR,
+    logDir: DATA_DIR,
+    otlpEndpoint: `http://127.0.0.1:${SEED_COLLECTOR_PORTS.grpc}`,
+    echo: true,
+  });
+  const timer = reportTraces(sink);
+  closers.push(async () => clearInterval(timer));
+  abortIfStopping();
+  const webUi = withWebUi ? await startWebUi(mode, chain, sink) : undefined;
+  abortIfStopping();
+  if (load) await loadGeneratorProcess(chain, mode !== 'off').start();
+  abortIfStopping();
+  printBanner(mode, collector, webUi);
+}
+
+main().catch((error: unknown) => void shutdown(1, (error as Error).message));

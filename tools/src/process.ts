@@ -24,10 +24,37 @@ export interface ProcessSpec {
   uncaptured?: boolean;
 }
 
+/** Told when a child exits without stop() or kill() having asked it to. */
+export type UnexpectedExitListener = (process: ManagedProcess, code: number | null, signal: NodeJS.Signals | null) => void;
+
+// Every child spawned and not yet exited, in start order, and who wants to hear of a crash.
+// Module-wide rather than per caller so the native runner can stop children it did not start
+// itself (startChain's services, Envoy) on any way out, and notice any of them dying.
+const live = new Set<ManagedProcess>();
+const exitListeners = new Set<UnexpectedExitListener>();
+
+/** The children still running, oldest first. */
+export function liveProcesses(): ManagedProcess[] {
+  return [...live].filter((managed) => managed.running);
+}
+
+/** Calls listener whenever a child exits on its own; returns a function that unsubscribes. */
+export function onUnexpectedExit(listener: UnexpectedExitListener): () => void {
+  exitListeners.add(listener);
+  return () => exitListeners.delete(listener);
+}
+
+/** SIGKILL to every child, synchronously: the last resort from a process 'exit' handler. */
+export function killAllNow(): void {
+  for (const managed of liveProcesses()) managed.killNow();
+}
+
 export class ManagedProcess {
   readonly lines: string[] = [];
   private child: ChildProcess | undefined;
   private exited: Promise<number | null> = Promise.resolve(null);
+  /** Set by stop() and kill(), so their exit is not reported as unexpected. */
+  private stopRequested = false;
 
   constructor(readonly spec: ProcessSpec) {}
 
@@ -49,14 +76,14 @@ export class ManagedProcess {
       const fd = fs.openSync(logFile ?? '/dev/null', 'a');
       const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
       fs.closeSync(fd);
-      this.child = child;
+      this.track(child);
       this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
       await this.waitUntilReady(timeoutMs);
       return;
     }
     const log = logFile ? fs.createWriteStream(logFile, { flags: 'a' }) : undefined;
     const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
+    this.track(child);
     this.exited = new Promise((resolve) => child.once('exit', (code) => (log?.end(), resolve(code))));
     for (const stream of [child.stdout, child.stderr]) {
       let pending = '';
@@ -69,6 +96,17 @@ export class ManagedProcess {
       });
     }
     await this.waitUntilReady(timeoutMs);
+  }
+
+  private track(child: ChildProcess): void {
+    this.child = child;
+    this.stopRequested = false;
+    live.add(this);
+    child.once('exit', (code, signal) => {
+      live.delete(this);
+      if (this.stopRequested) return;
+      for (const listener of exitListeners) listener(this, code, signal);
+    });
   }
 
   private addLine(line: string): void {
@@ -97,6 +135,7 @@ export class ManagedProcess {
   /** SIGTERM, then SIGKILL if it has not exited after graceMs. Resolves with the exit code. */
   async stop(graceMs = 8000): Promise<number | null> {
     if (!this.running) return this.child?.exitCode ?? null;
+    this.stopRequested = true;
     this.child?.kill('SIGTERM');
     const timer = setTimeout(() => this.child?.kill('SIGKILL'), graceMs);
     const code = await this.exited;
@@ -107,8 +146,16 @@ export class ManagedProcess {
   /** kill -9: the process gets no chance to clean up (fault and durability tests). */
   async kill(): Promise<void> {
     if (!this.running) return;
+    this.stopRequested = true;
     this.child?.kill('SIGKILL');
     await this.exited;
+  }
+
+  /** SIGKILL without waiting: for synchronous code such as a process 'exit' handler. */
+  killNow(): void {
+    if (!this.running) return;
+    this.stopRequested = true;
+    this.child?.kill('SIGKILL');
   }
 
   async restart(timeoutMs?: number): Promise<void> {
