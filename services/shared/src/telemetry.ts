@@ -14,6 +14,7 @@
 //   OTEL_METRIC_EXPORT_INTERVAL       default here 10000 ms, so dashboards move while you watch
 //   OTEL_{TRACES,METRICS,LOGS}_EXPORTER=none   turns one signal off
 //   OTEL_NODE_DISABLED_INSTRUMENTATIONS=express,pino   leaves those libraries unpatched
+//   OTEL_NODE_ENABLED_INSTRUMENTATIONS=http,undici     patches only those (of http, express, fastify, undici, pino)
 //
 // The collector may be missing or down: the gRPC exporters then drop each batch after its
 // timeout, off the request path, and requests never wait for them.
@@ -24,10 +25,8 @@ import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { PeriodicExportingMetricReader, AggregationType } from '@opentelemetry/sdk-metrics';
 import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
+import { getNodeAutoInstrumentations, type InstrumentationConfigMap } from '@opentelemetry/auto-instrumentations-node';
+import { ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { FastifyOtelInstrumentation } from '@fastify/otel';
 import { envInt, envString } from './config';
 import { onShutdownLast } from './shutdown';
@@ -46,10 +45,92 @@ const latencyBucketsSeconds = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2
 // The standard switches to turn one signal off: OTEL_{TRACES,METRICS,LOGS}_EXPORTER=none.
 const exporting = (signal: 'TRACES' | 'METRICS' | 'LOGS') => envString(`OTEL_${signal}_EXPORTER`, 'otlp') !== 'none';
 
-// OTEL_NODE_DISABLED_INSTRUMENTATIONS=express,pino (the variable auto-instrumentations-node
-// reads) leaves those libraries unpatched: for measuring what each instrumentation costs.
-const disabled = new Set(envString('OTEL_NODE_DISABLED_INSTRUMENTATIONS', '').split(',').map((name) => name.trim()));
-const unless = <T>(name: string, instrumentation: () => T): T[] => (disabled.has(name) ? [] : [instrumentation()]);
+// The instrumentations come from @opentelemetry/auto-instrumentations-node, with only the
+// four these services use switched on: every other one it ships is listed in `notUsed` below
+// and disabled. `enabled` is left unset on the four, so the package's own reading of
+// OTEL_NODE_DISABLED_INSTRUMENTATIONS=express,pino (and OTEL_NODE_ENABLED_INSTRUMENTATIONS=http,...)
+// still leaves them unpatched: for measuring what each instrumentation costs. An explicit
+// `enabled: true` would win over both variables.
+type Used = 'http' | 'express' | 'undici' | 'pino';
+type PackageKey = keyof InstrumentationConfigMap;
+// Every key of this package version that the services do not use. A Record over the
+// remaining keys, so a package upgrade that adds an instrumentation fails to compile until
+// it is listed here, instead of silently patching one more library.
+const notUsed: Record<Exclude<PackageKey, `@opentelemetry/instrumentation-${Used}`>, { enabled: false }> = {
+  '@opentelemetry/instrumentation-amqplib': { enabled: false },
+  '@opentelemetry/instrumentation-aws-lambda': { enabled: false },
+  '@opentelemetry/instrumentation-aws-sdk': { enabled: false },
+  '@opentelemetry/instrumentation-bunyan': { enabled: false },
+  '@opentelemetry/instrumentation-cassandra-driver': { enabled: false },
+  '@opentelemetry/instrumentation-connect': { enabled: false },
+  '@opentelemetry/instrumentation-cucumber': { enabled: false },
+  '@opentelemetry/instrumentation-dataloader': { enabled: false },
+  '@opentelemetry/instrumentation-dns': { enabled: false },
+  '@opentelemetry/instrumentation-fs': { enabled: false },
+  '@opentelemetry/instrumentation-generic-pool': { enabled: false },
+  '@opentelemetry/instrumentation-graphql': { enabled: false },
+  '@opentelemetry/instrumentation-grpc': { enabled: false },
+  '@opentelemetry/instrumentation-hapi': { enabled: false },
+  '@opentelemetry/instrumentation-host-metrics': { enabled: false },
+  '@opentelemetry/instrumentation-ioredis': { enabled: false },
+  '@opentelemetry/instrumentation-kafkajs': { enabled: false },
+  '@opentelemetry/instrumentation-knex': { enabled: false },
+  '@opentelemetry/instrumentation-koa': { enabled: false },
+  '@opentelemetry/instrumentation-lru-memoizer': { enabled: false },
+  '@opentelemetry/instrumentation-memcached': { enabled: false },
+  '@opentelemetry/instrumentation-mongodb': { enabled: false },
+  '@opentelemetry/instrumentation-mongoose': { enabled: false },
+  '@opentelemetry/instrumentation-mysql': { enabled: false },
+  '@opentelemetry/instrumentation-mysql2': { enabled: false },
+  '@opentelemetry/instrumentation-nestjs-core': { enabled: false },
+  '@opentelemetry/instrumentation-net': { enabled: false },
+  '@opentelemetry/instrumentation-openai': { enabled: false },
+  '@opentelemetry/instrumentation-oracledb': { enabled: false },
+  '@opentelemetry/instrumentation-pg': { enabled: false },
+  '@opentelemetry/instrumentation-redis': { enabled: false },
+  '@opentelemetry/instrumentation-restify': { enabled: false },
+  '@opentelemetry/instrumentation-router': { enabled: false },
+  '@opentelemetry/instrumentation-runtime-node': { enabled: false },
+  '@opentelemetry/instrumentation-socket.io': { enabled: false },
+  '@opentelemetry/instrumentation-tedious': { enabled: false },
+  '@opentelemetry/instrumentation-winston': { enabled: false },
+};
+
+const autoInstrumentations = getNodeAutoInstrumentations({
+  ...notUsed,
+  '@opentelemetry/instrumentation-http': { ignoreIncomingRequestHook: (request) => isHealthCheck(request.url) },
+  // Express makes a span per middleware layer; only the route handler tells a reader anything.
+  '@opentelemetry/instrumentation-express': { ignoreLayersType: [ExpressLayerType.MIDDLEWARE] },
+  '@opentelemetry/instrumentation-undici': {},
+  // Adds trace_id/span_id to every log line; sends the lines over OTLP unless logs are off.
+  '@opentelemetry/instrumentation-pino': { disableLogSending: !exporting('LOGS') },
+});
+
+// Fastify is the one instrumentation still constructed here: this package version has no
+// Fastify entry at all (it dropped @opentelemetry/instrumentation-fastify and never shipped
+// @fastify/otel, the Fastify authors' own, which is what these services use), so its settings
+// (registerOnInitialization, ignorePaths, instrumentHooks, instrumentHandler, requestHook)
+// have nowhere to go in getNodeAutoInstrumentations. The package would also only log an
+// unknown-name error for "fastify" in the two variables, so they are read here for it, with
+// the package's rules: on unless OTEL_NODE_DISABLED_INSTRUMENTATIONS names it, or
+// OTEL_NODE_ENABLED_INSTRUMENTATIONS is set and does not.
+const envList = (name: string) => envString(name, '').split(',').map((entry) => entry.trim());
+const fastifyEnabled =
+  !envList('OTEL_NODE_DISABLED_INSTRUMENTATIONS').includes('fastify') &&
+  (envString('OTEL_NODE_ENABLED_INSTRUMENTATIONS', '') === '' || envList('OTEL_NODE_ENABLED_INSTRUMENTATIONS').includes('fastify'));
+const fastifyInstrumentation = fastifyEnabled
+  ? [
+      new FastifyOtelInstrumentation({
+        registerOnInitialization: true,
+        ignorePaths: (options) => isHealthCheck(options.url),
+        // One span for the route, named like Express's; none per lifecycle hook or for the
+        // handler inside it, which would only repeat the same interval.
+        instrumentHooks: false,
+        instrumentHandler: false,
+        requestHook: (span) => span.updateName('request handler'),
+      }),
+    ]
+  : [];
 
 const sdk = new NodeSDK({
   ...(exporting('TRACES') ? { traceExporter: new OTLPTraceExporter() } : { spanProcessors: [] }),
@@ -63,27 +144,7 @@ const sdk = new NodeSDK({
       aggregation: { type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM, options: { boundaries: latencyBucketsSeconds } },
     },
   ],
-  instrumentations: [
-    ...unless('http', () => new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => isHealthCheck(request.url) })),
-    // Express makes a span per middleware layer; only the route handler tells a reader anything.
-    ...unless('express', () => new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] })),
-    ...unless(
-      'fastify',
-      () =>
-        new FastifyOtelInstrumentation({
-          registerOnInitialization: true,
-          ignorePaths: (options) => isHealthCheck(options.url),
-          // One span for the route, named like Express's; none per lifecycle hook or for the
-          // handler inside it, which would only repeat the same interval.
-          instrumentHooks: false,
-          instrumentHandler: false,
-          requestHook: (span) => span.updateName('request handler'),
-        }),
-    ),
-    ...unless('undici', () => new UndiciInstrumentation()),
-    // Adds trace_id/span_id to every log line; sends the lines over OTLP unless logs are off.
-    ...unless('pino', () => new PinoInstrumentation({ disableLogSending: !exporting('LOGS') })),
-  ],
+  instrumentations: [...autoInstrumentations, ...fastifyInstrumentation],
 });
 
 sdk.start();
