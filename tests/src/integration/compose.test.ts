@@ -141,14 +141,16 @@ test('Envoy modes: pricing without SDK, in the network namespace of its Envoy si
     assert.equal(pricing.NOTIFICATIONS_URL, 'http://127.0.0.1:10001');
     assert.equal(pricing.PROPAGATE_TRACE_HEADERS, mode === 'envoy' ? 'false' : 'true');
     assert.equal(env(mode, 'inventory').PRICING_URL, 'http://pricing:10000');
-    // Envoy owns the shared namespace (it outlives a pricing restart), with pricing's name.
-    const envoy = projects[mode].services.envoy!;
-    assert.equal(projects[mode].services.pricing!.network_mode, 'service:envoy');
-    assert.deepEqual(projects[mode].services.pricing!.ports ?? [], []);
-    assert.equal(envoy.network_mode, undefined);
-    assert.deepEqual(envoy.networks?.default?.aliases, ['pricing']);
-    assert.match(envoy.image!, /^envoyproxy\/envoy:v1\.40\.0$/);
-    assert.ok(envoy.volumes?.some((v) => v.source === fromRoot('envoy', 'envoy.yaml') && v.target === '/etc/envoy/envoy.yaml'));
+    // A holder that does nothing else owns the shared namespace, with pricing's name, so
+    // either pricing or Envoy can restart into it (a Kubernetes pod's pause container).
+    const { envoy, pricing: app, 'pricing-pod': pod } = projects[mode].services;
+    assert.equal(app!.network_mode, 'service:pricing-pod');
+    assert.equal(envoy!.network_mode, 'service:pricing-pod');
+    assert.deepEqual(app!.ports ?? [], []);
+    assert.equal(pod!.network_mode, undefined);
+    assert.deepEqual(pod!.networks?.default?.aliases, ['pricing']);
+    assert.match(envoy!.image!, /^envoyproxy\/envoy:v1\.40\.0$/);
+    assert.ok(envoy!.volumes?.some((v) => v.source === fromRoot('envoy', 'envoy.yaml') && v.target === '/etc/envoy/envoy.yaml'));
     assert.equal(env(mode, 'web-ui').DEMO_MODE, mode);
   }
 });
