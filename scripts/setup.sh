@@ -60,9 +60,10 @@ else
   echo "node_modules matches package-lock.json"
 fi
 
-step "TypeScript build"
+step "TypeScript build, and the web UI's OpenTelemetry bundle"
 npx tsc -b
-echo "built"
+npm run -s build --workspace web-ui > /dev/null
+echo "built (web UI bundle: $(wc -c < web-ui/public/telemetry.js) bytes)"
 
 step "OpenTelemetry Collector"
 bash scripts/setup-collector.sh

@@ -222,6 +222,7 @@ async function startWebUi(mode: Mode, chain: Chain, sink: OtlpSink): Promise<Man
     WEB_UI_ROOT: WEB_UI_PUBLIC,
     ORDERS_URL: chain.ordersUrl,
     TEMPO_URL: sink.url,
+    COLLECTOR_OTLP_HTTP_URL: `http://127.0.0.1:${SEED_COLLECTOR_PORTS.http}`,
     GRAFANA_URL: 'http://localhost:3000',
     DEMO_MODE: mode,
   });

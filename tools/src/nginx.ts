@@ -18,6 +18,8 @@ export interface WebUiVariables {
   WEB_UI_ROOT: string;
   ORDERS_URL: string;
   TEMPO_URL: string;
+  /** The collector's OTLP/HTTP receiver, e.g. http://127.0.0.1:4318: the browser's spans go there. */
+  COLLECTOR_OTLP_HTTP_URL: string;
   GRAFANA_URL: string;
   DEMO_MODE: string;
 }

@@ -2,6 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { chromium } from 'playwright-core';
 import { fromRoot, sleep, waitFor, summarizeTraces, groupByTrace, type SpanRecord } from '@demo/tools';
 
 // The compose stack as a user starts it, under a real Docker Engine: each user-facing compose
@@ -271,6 +272,38 @@ for (const { mode, file, checkShape } of MODES) {
       const logs = compose(file, 'logs', 'web-ui');
       assert.match(logs, /POST \/api\/orders/);
       assert.doesNotMatch(logs, /healthz/);
+    });
+
+    await t.test('an order clicked in Chromium: one trace from the browser\'s click to notifications', async () => {
+      const browser = await chromium.launch({
+        executablePath: '/usr/bin/chromium',
+        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      });
+      try {
+        const page = await browser.newPage();
+        await page.goto(`http://${HOST}/`);
+        await page.getByRole('button', { name: 'Create Order & Trigger Workflow' }).click();
+        await page.locator('#result-summary', { hasText: 'confirmed' }).waitFor({ timeout: 15_000 });
+        const traceId = await page.locator('#trace-id').innerText();
+        const spans = await waitFor(
+          async () => {
+            const found = (await storedSpans()).filter((span) => span.traceId === traceId);
+            const click = found.find((span) => span.service === 'web-ui' && span.name === 'click');
+            // The fetch span ends after the answer, so it may come in a later batch than the click.
+            return click && found.some((span) => span.parentSpanId === click.spanId) && found.some((span) => span.service === 'orders') && found;
+          },
+          20_000,
+          'the click, its fetch and the order in one trace in the Tempo stand-in',
+        );
+        const click = spans.find((span) => span.service === 'web-ui' && span.name === 'click')!;
+        const fetchSpan = spans.find((span) => span.service === 'web-ui' && span.parentSpanId === click.spanId);
+        assert.ok(fetchSpan, 'the fetch span under the click');
+        assert.equal(spans.find((span) => span.service === 'orders' && span.kind === 2)?.parentSpanId, fetchSpan.spanId);
+        assert.ok((await storedSpans()).some((span) => span.service === 'web-ui' && span.name === 'documentLoad'), 'the page load trace');
+      } finally {
+        await browser.close();
+      }
+      assert.equal((await fetch(`http://${HOST}/otlp/v1/traces`)).status, 403);
     });
 
     await t.test('Prometheus scrapes the collector', async () => {

@@ -222,6 +222,15 @@ test('Grafana: every data source uid the links and the dashboard use is provisio
   for (const uid of [...referenced, ...inDashboards]) assert.ok(uids.has(uid), `uid "${uid}" is not provisioned`);
 });
 
+test('the web UI image: built on the services\' Node image, serving from the pinned nginx image', () => {
+  const services = fs.readFileSync(fromRoot('services', 'Dockerfile'), 'utf8');
+  const webUi = fs.readFileSync(fromRoot('web-ui', 'Dockerfile'), 'utf8');
+  const arg = (text: string, name: string) => new RegExp(`^ARG ${name}=(\\S+)$`, 'm').exec(text)?.[1];
+  assert.equal(arg(webUi, 'NODE_IMAGE'), arg(services, 'NODE_IMAGE'));
+  assert.match(arg(webUi, 'NGINX_IMAGE') ?? '', /^nginx:\d+\.\d+\.\d+-alpine$/);
+  assert.equal(projects.sdk.services['web-ui']!.image, 'otel-demo/web-ui:1.0.0');
+});
+
 test('the images and the native chain run Node with the same heap limits', () => {
   const dockerfile = fs.readFileSync(fromRoot('services', 'Dockerfile'), 'utf8');
   const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)![1]!) as string[];

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { checkNginxConfig, fromRoot, WEB_UI_PUBLIC, freePorts, nginxProcess, writeNginxConfig, type ManagedProcess, type WebUiVariables } from '@demo/tools';
+import { checkNginxConfig, fromRoot, WEB_UI_PUBLIC, SPAN_KIND, serverSpan, waitFor, freePorts, nginxProcess, writeNginxConfig, type ManagedProcess, type WebUiVariables } from '@demo/tools';
 import { startHarness, type Harness } from '../harness/harness';
 
 // The web UI in a real browser (Debian's Chromium, driven by playwright-core), served by the
@@ -27,13 +27,16 @@ before(async () => {
     WEB_UI_ROOT: WEB_UI_PUBLIC,
     ORDERS_URL: h.chain.ordersUrl,
     TEMPO_URL: h.sink!.url,
+    COLLECTOR_OTLP_HTTP_URL: `http://127.0.0.1:${h.collectorPorts!.http}`,
     GRAFANA_URL: 'http://localhost:3000',
     DEMO_MODE: 'sdk',
   };
   nginx = nginxProcess(path.join(h.dataDir, 'nginx'), variables);
   await nginx.start();
-  // The same page where no Tempo answers: the preview must say so.
-  nginxWithoutTempo = nginxProcess(path.join(h.dataDir, 'nginx-without-tempo'), { ...variables, WEB_UI_PORT: String(ports.webWithoutTempo), TEMPO_URL: `http://127.0.0.1:${ports.nothing}` });
+  // The same page where neither Tempo nor the collector answers: the preview must say so,
+  // and the browser's own spans are lost without the page noticing.
+  const nothing = `http://127.0.0.1:${ports.nothing}`;
+  nginxWithoutTempo = nginxProcess(path.join(h.dataDir, 'nginx-without-tempo'), { ...variables, WEB_UI_PORT: String(ports.webWithoutTempo), TEMPO_URL: nothing, COLLECTOR_OTLP_HTTP_URL: nothing });
   await nginxWithoutTempo.start();
   withoutTempoUrl = `http://127.0.0.1:${ports.webWithoutTempo}/`;
   browser = await chromium.launch({
@@ -93,20 +96,56 @@ test('an order placed in the browser is in orders.db, and its trace id is the on
   await page.locator('#recent tbody tr').first().getByText(`#${orderId}`).waitFor();
 });
 
+test('the trace starts in the browser: click -> fetch -> orders, one trace id', async () => {
+  const traceId = await page.locator('#trace-id').innerText();
+  const spans = await waitFor(() => {
+    const found = h.sink!.spansOfTrace(traceId);
+    const click = found.find((span) => span.service === 'web-ui' && span.name === 'click');
+    return click && found.some((span) => span.parentSpanId === click.spanId) && found.some((span) => span.service === 'notifications') && found;
+  }, 20_000, 'the browser spans and the servers\' spans of the order in one trace');
+  const click = spans.find((span) => span.service === 'web-ui' && span.name === 'click')!;
+  assert.equal(click.parentSpanId, '', 'the click is the root span');
+  assert.equal(click.attributes['event_type'], 'click');
+  const fetchSpan = spans.find((span) => span.service === 'web-ui' && span.parentSpanId === click.spanId)!;
+  assert.ok(fetchSpan, `no child of the click in ${JSON.stringify(spans.map((s) => `${s.service}:${s.name}`))}`);
+  assert.equal(fetchSpan.kind, SPAN_KIND.client);
+  assert.match(String(fetchSpan.attributes['url.full'] ?? fetchSpan.attributes['http.url']), /\/api\/orders$/);
+  const ordersServer = serverSpan(spans, 'orders')!;
+  assert.equal(ordersServer.parentSpanId, fetchSpan.spanId, 'orders\' server span is the fetch span\'s child');
+});
+
+test('the page load is a trace of its own in Tempo', async () => {
+  await waitFor(() => h.sink!.spans.find((span) => span.service === 'web-ui' && span.name === 'documentLoad'), 20_000, 'a documentLoad span from the browser');
+});
+
+test('/otlp takes POSTs of traces only, small ones, and refuses the rest with a 4xx', async () => {
+  const base = `http://127.0.0.1:${variables.WEB_UI_PORT}`;
+  assert.equal((await fetch(`${base}/otlp/v1/traces`)).status, 403);
+  assert.equal((await fetch(`${base}/otlp/v1/traces`, { method: 'PUT', body: '{}' })).status, 403);
+  assert.equal((await fetch(`${base}/otlp/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status, 404);
+  assert.equal((await fetch(`${base}/otlp/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status, 404);
+  const oversized = JSON.stringify({ resourceSpans: [], padding: 'x'.repeat(100 * 1024) });
+  assert.equal((await fetch(`${base}/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: oversized })).status, 413);
+  // A small, valid export goes through to the collector.
+  assert.equal((await fetch(`${base}/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"resourceSpans":[]}' })).status, 200);
+});
+
 test("the trace preview draws the order's spans, from every service", async () => {
-  await page.locator('#waterfall-note', { hasText: 'spans from 4 services' }).waitFor({ timeout: 20_000 });
+  await page.locator('#waterfall-note', { hasText: 'spans from 5 services' }).waitFor({ timeout: 20_000 });
   const rows = await page.locator('#waterfall .span-label').allInnerTexts();
-  for (const expected of ['orders: POST /orders', 'inventory: reserve stock', 'pricing: calculate price', 'notifications: INSERT notifications']) {
+  assert.equal(rows[0], 'web-ui: click', 'the waterfall starts with the browser');
+  for (const expected of ['web-ui: POST', 'orders: POST /orders', 'inventory: reserve stock', 'pricing: calculate price', 'notifications: INSERT notifications']) {
     assert.ok(rows.includes(expected), `no "${expected}" in ${JSON.stringify(rows)}`);
   }
   fs.mkdirSync(fromRoot('test-results'), { recursive: true });
   await page.screenshot({ path: fromRoot('test-results', 'web-ui.png'), fullPage: true });
 });
 
-test('without Tempo, the trace preview says so instead of failing silently', async () => {
+test('without Tempo and the collector, orders still work and the trace preview says so', async () => {
   const other = await browser.newPage();
   await other.goto(withoutTempoUrl);
   await other.getByRole('button', { name: 'Create Order & Trigger Workflow' }).click();
+  await other.locator('#result-summary', { hasText: 'confirmed' }).waitFor();
   await other.locator('#waterfall-note', { hasText: 'Tempo is not reachable' }).waitFor({ timeout: 20_000 });
   assert.equal(await other.locator('#waterfall .span-row').count(), 0);
   await other.close();
