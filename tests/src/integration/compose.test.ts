@@ -231,6 +231,14 @@ test('the web UI image: built on the services\' Node image, serving from the pin
   assert.equal(projects.sdk.services['web-ui']!.image, 'otel-demo/web-ui:1.0.0');
 });
 
+test('both Dockerfiles copy every workspace manifest, which npm ci checks the lockfile against', () => {
+  const workspaces = (JSON.parse(fs.readFileSync(fromRoot('package.json'), 'utf8')) as { workspaces: string[] }).workspaces;
+  for (const dockerfile of [fromRoot('services', 'Dockerfile'), fromRoot('web-ui', 'Dockerfile')]) {
+    const text = fs.readFileSync(dockerfile, 'utf8');
+    for (const workspace of workspaces) assert.ok(text.includes(`COPY ${workspace}/package.json ${workspace}/\n`), `${dockerfile} does not copy ${workspace}/package.json`);
+  }
+});
+
 test('the images and the native chain run Node with the same heap limits', () => {
   const dockerfile = fs.readFileSync(fromRoot('services', 'Dockerfile'), 'utf8');
   const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)![1]!) as string[];
