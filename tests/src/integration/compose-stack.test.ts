@@ -45,6 +45,9 @@ function mustRun(command: string, args: string[], timeoutMs?: number): string {
 /** `docker compose -f <file> -f <override> ...`: the user's command plus the test machine's stand-ins. */
 const compose = (file: string, ...args: string[]) => mustRun('docker', ['compose', '-f', file, '-f', OVERRIDE, ...args]);
 
+/** Everything of the project gone, whatever state a run left it in; never throws. */
+const tearDown = (file: string) => run('docker', ['compose', '-f', file, '-f', OVERRIDE, '--profile', 'load', 'down', '-v', '--remove-orphans']);
+
 function timed<T>(mode: string, step: string, action: () => T): T {
   const start = Date.now();
   const result = action();
@@ -151,12 +154,12 @@ before(() => {
   mustRun('docker', ['info', '--format', '{{.ServerVersion}}'], 30_000);
   timed('all', 'stand-in images', () => mustRun('bash', ['tests/compose-stack/build-stand-ins.sh'], 900_000));
   // Left over from an interrupted run: start from nothing.
-  run('docker', ['compose', '-f', 'docker-compose-envoy.yml', '-f', OVERRIDE, '--profile', 'load', 'down', '-v', '--remove-orphans']);
+  tearDown('docker-compose-envoy.yml');
   assert.deepEqual(nothingLeft(), []);
 });
 
 after(() => {
-  run('docker', ['compose', '-f', 'docker-compose-envoy.yml', '-f', OVERRIDE, '--profile', 'load', 'down', '-v', '--remove-orphans']);
+  tearDown('docker-compose-envoy.yml');
   const table = [['mode', 'container', 'MiB used', 'MiB limit', 'share'], ...memoryRows];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
   console.log('\nMemory per container (docker stats, after the checks and a burst of orders):');
@@ -210,7 +213,7 @@ for (const { mode, file, checkShape } of MODES) {
     // make this quick when nothing changed); then the README's own command.
     timed(mode, 'build', () => compose(file, 'build'));
     // Whatever fails below, the next mode starts from nothing.
-    t.after(() => run('docker', ['compose', '-f', file, '-f', OVERRIDE, '--profile', 'load', 'down', '-v', '--remove-orphans']));
+    t.after(() => tearDown(file));
     timed(mode, 'up -d', () => compose(file, 'up', '-d'));
     const started = Date.now();
     const running = await waitUntilHealthy(file);
@@ -360,7 +363,7 @@ for (const { mode, file, checkShape } of MODES) {
 test('compose --profile load: the load generator places orders, and the README\'s stop command stops it too', async (t) => {
   const file = 'docker-compose.yml';
   compose(file, '--profile', 'load', 'build');
-  t.after(() => run('docker', ['compose', '-f', file, '-f', OVERRIDE, '--profile', 'load', 'down', '-v', '--remove-orphans']));
+  t.after(() => tearDown(file));
   compose(file, '--profile', 'load', 'up', '-d');
   const running = await waitUntilHealthy(file, '--profile', 'load');
   assert.ok(running.some((c) => c.Service === 'load-generator'));
