@@ -15,16 +15,23 @@ export interface ObservedOrder {
   traces: TraceSummary[];
 }
 
-export async function observeOneOrder(chain: Chain, sink: OtlpSink, order: object = { user_id: 1001, product_name: 'Laptop', quantity: 2 }): Promise<ObservedOrder> {
+export async function observeOneOrder(
+  chain: Chain,
+  sink: OtlpSink,
+  order: object = { user_id: 1001, product_name: 'Laptop', quantity: 2 },
+  headers: Record<string, string> = {},
+): Promise<ObservedOrder> {
   sink.clear();
   const response = await fetch(`${chain.ordersUrl}/orders`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(order),
     signal: AbortSignal.timeout(15_000),
   });
   const body = await response.json();
-  await waitFor(() => sink.spans.some((span) => span.service === 'notifications'), 20_000, "notifications' spans to reach the receiver");
+  // An order that failed before notifications has no notifications span: then wait for orders'.
+  const lastService = response.status === 201 ? 'notifications' : 'orders';
+  await waitFor(() => sink.spans.some((span) => span.service === lastService), 20_000, `${lastService}' spans to reach the receiver`);
   await sink.waitForQuiet(1500, 20_000);
   const spans = [...sink.spans];
   return { status: response.status, body, spans, traces: summarizeTraces(spans) };

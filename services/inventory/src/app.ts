@@ -8,6 +8,7 @@ import {
   dependencyFailed,
   invalidField,
   inSpan,
+  injectRequestedFault,
   markCurrentSpanFailed,
   meter,
   postJson,
@@ -44,6 +45,7 @@ export function buildInventoryApp(deps: InventoryDeps) {
     const input = checkOrderLine(request.body);
     if (!input.ok) throw input.error;
     const { order_id, product_name, quantity } = input.value;
+    await injectRequestedFault(request.headers, { service: 'inventory', logger, db: inventory.db });
 
     const reservation = inSpan('reserve stock', { 'demo.product': product_name, 'demo.quantity': quantity }, () =>
       inventory.reserve(order_id, product_name, quantity),

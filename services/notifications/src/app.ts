@@ -3,6 +3,7 @@ import {
   checkOrderLine,
   invalidField,
   inSpan,
+  injectRequestedFault,
   meter,
   type Checked,
   type Logger,
@@ -20,6 +21,7 @@ export function buildNotificationsApp(deps: { notifications: NotificationsDb; lo
     const input = checkNotificationRequest(request.body);
     if (!input.ok) throw input.error;
     const { order_id, user_id, product_name, quantity, total, currency } = input.value;
+    await injectRequestedFault(request.headers, { service: 'notifications', logger, db: notifications.db });
     const channel = 'email';
     const message = `Order ${order_id} confirmed: ${quantity} x ${product_name}, total ${total.toFixed(2)} ${currency}`;
 

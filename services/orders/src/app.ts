@@ -1,4 +1,4 @@
-import { createFastifyApp, checkIdParam, checkInteger, checkOrderItem, notFound, type Logger } from '@demo/shared';
+import { createFastifyApp, injectRequestedFault, checkIdParam, checkInteger, checkOrderItem, notFound, type Logger } from '@demo/shared';
 import type { OrdersDb, OrderRow } from './db';
 import { placeOrder, type WorkflowDeps } from './workflow';
 
@@ -8,6 +8,7 @@ export function buildOrdersApp(deps: WorkflowDeps & { logger: Logger }) {
   app.post('/orders', async (request, reply) => {
     const item = checkOrderItem(request.body);
     if (!item.ok) throw item.error;
+    await injectRequestedFault(request.headers, { service: 'orders', logger: deps.logger, db: deps.orders.db });
     const result = await placeOrder(item.value, deps);
     if (!result.ok) throw result.error;
     return reply.code(201).send(result.body);

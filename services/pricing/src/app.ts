@@ -4,6 +4,7 @@ import {
   checkOrderLine,
   invalidField,
   inSpan,
+  injectRequestedFault,
   markCurrentSpanFailed,
   meter,
   postJson,
@@ -35,6 +36,7 @@ export function buildPricingApp(deps: PricingDeps) {
     const input = checkOrderLine(request.body);
     if (!input.ok) throw input.error;
     const { order_id, user_id, product_name, quantity } = input.value;
+    await injectRequestedFault(request.headers, { service: 'pricing', logger, db: pricing.db });
 
     const price = inSpan('calculate price', { 'demo.product': product_name, 'demo.quantity': quantity }, () => {
       const unitPriceCents = pricing.unitPriceCents(product_name);

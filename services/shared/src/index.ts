@@ -7,6 +7,7 @@ export * from './metrics';
 export * from './shutdown';
 export * from './sqlite';
 export * from './trace-context';
+export * from './faults';
 export * from './validate';
 export * from './fastify';
 export * from './express';

@@ -103,6 +103,18 @@ export class Database {
     return this.raw.transaction(fn).immediate();
   }
 
+  /**
+   * The "slow-query" fault (faults.ts): a statement that walks a million generated rows, the
+   * kind of full scan a missing index causes. better-sqlite3 is synchronous, so like a real
+   * slow statement it also holds up every other request of this service (about 0.3 s here).
+   */
+  runSlowQuery(): void {
+    this.slowQuery ??= this.prepare('WITH RECURSIVE scan(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM scan WHERE n < 1000000) SELECT count(*) AS rows FROM scan');
+    this.slowQuery.get();
+  }
+
+  private slowQuery?: TracedStatement;
+
   isHealthy(): boolean {
     try {
       return this.raw.prepare('SELECT 1 AS ok').get() !== undefined;

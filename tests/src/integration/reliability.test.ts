@@ -191,6 +191,24 @@ test('junk: hostile traceparent, tracestate and baggage headers never break a re
     { numRuns: 150, examples: [['00-ffffffffffffffffffffffffffffffff-ffffffffffffffff-ff', 'a=b,'.repeat(70), 'k=v;'.repeat(70)], ['00-00000000000000000000000000000000-0000000000000000-01', '', '']] },
   );
   summary.push(`junk: ${tried} orders with generated traceparent/tracestate/baggage -> all 201 with a valid trace id`);
+
+  // Faults ride in baggage: junk after "demo.fault=" and a fault past the 8 KiB baggage limit
+  // must be ignored, not turned into an error or a delay.
+  const faultJunk = fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 60 });
+  const oversized = `${'junk=x,'.repeat(1300)}demo.fault=orders:error`;
+  let faultTried = 0;
+  await fc.assert(
+    fc.asyncProperty(faultJunk, async (value) => {
+      const response = await postJson(`${h.chain.ordersUrl}/orders`, { user_id: 1, product_name: 'Mouse', quantity: 1 }, { baggage: `demo.fault=${value}` });
+      faultTried++;
+      return response.status === 201 && response.body.notification.status === 'sent';
+    }),
+    { numRuns: 100, examples: [['orders:error:'], ['orders%3Aerror%'], ['ORDERS:ERROR'], [' :error']] },
+  );
+  const start = performance.now();
+  const response = await postJson(`${h.chain.ordersUrl}/orders`, { user_id: 1, product_name: 'Mouse', quantity: 1 }, { baggage: oversized });
+  assert.equal(response.status, 201, 'a fault past the baggage size limit must not be read');
+  summary.push(`junk: ${faultTried} orders with generated demo.fault values and one with a ${oversized.length}-byte baggage -> all 201 (${(performance.now() - start).toFixed(0)} ms for the oversized one)`);
 });
 
 test('junk: an oversized body is refused early, without reading it all', async () => {

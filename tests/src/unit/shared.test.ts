@@ -17,6 +17,8 @@ import {
   postJson,
   Database,
   HttpError,
+  parseFault,
+  faultFromBaggageHeader,
 } from '@demo/shared';
 import { freePort } from '@demo/tools';
 import { failingServer, hungServer } from '../harness/stand-ins';
@@ -163,4 +165,21 @@ test('every SQLite statement becomes a CLIENT span with the database semantic co
   assert.equal(failed?.events[0]?.name, 'exception');
   db.close();
   fs.rmSync(dir, { recursive: true });
+});
+
+test('parseFault reads <service>:<kind> and nothing else', () => {
+  assert.deepEqual(parseFault('pricing:slow'), { service: 'pricing', kind: 'slow' });
+  assert.deepEqual(parseFault(' inventory:slow-query '), { service: 'inventory', kind: 'slow-query' });
+  for (const bad of [undefined, '', 'pricing', 'pricing:', ':slow', 'pricing:slow:x', 'billing:error', 'pricing:explode', 'PRICING:SLOW']) {
+    assert.equal(parseFault(bad), null, String(bad));
+  }
+});
+
+test('faultFromBaggageHeader finds demo.fault among other members, decoded, within the size limit', () => {
+  assert.deepEqual(faultFromBaggageHeader('user=1, demo.fault=notifications%3Aerror;prop=x'), { service: 'notifications', kind: 'error' });
+  assert.deepEqual(faultFromBaggageHeader(['a=b', 'demo.fault=orders:slow']), { service: 'orders', kind: 'slow' });
+  assert.equal(faultFromBaggageHeader('demo.faults=orders:slow'), null);
+  assert.equal(faultFromBaggageHeader('demo.fault=%zz'), null);
+  assert.equal(faultFromBaggageHeader(undefined), null);
+  assert.equal(faultFromBaggageHeader(`${'k=v,'.repeat(2100)}demo.fault=orders:error`), null, 'a member past 8192 bytes is not read');
 });
