@@ -8,6 +8,8 @@ import { fromRoot } from './paths';
 
 export const COLLECTOR_BINARY = fromRoot('.tools', 'otelcol', 'otelcol-demo');
 export const COLLECTOR_CONFIG = fromRoot('collector', 'otel-collector-config.yaml');
+/** Layered over the main config when tail sampling is on (the collector merges the two). */
+export const TAIL_SAMPLING_CONFIG = fromRoot('collector', 'tail-sampling.yaml');
 
 export interface CollectorPorts {
   grpc: number;
@@ -31,6 +33,8 @@ export interface CollectorOptions {
   debugVerbosity?: string;
   echo?: boolean;
   logFile?: string;
+  /** Keep only the interesting traces (collector/tail-sampling.yaml). */
+  tailSampling?: boolean;
 }
 
 export function collectorProcess(options: CollectorOptions): ManagedProcess {
@@ -39,7 +43,7 @@ export function collectorProcess(options: CollectorOptions): ManagedProcess {
   return new ManagedProcess({
     name: 'otel-collector',
     command: COLLECTOR_BINARY,
-    args: ['--config', COLLECTOR_CONFIG],
+    args: ['--config', COLLECTOR_CONFIG, ...(options.tailSampling ? ['--config', TAIL_SAMPLING_CONFIG] : [])],
     env: {
       COLLECTOR_OTLP_GRPC_LISTEN: local(ports.grpc),
       COLLECTOR_OTLP_HTTP_LISTEN: local(ports.http),

@@ -13,7 +13,9 @@ import { freePorts } from './ports';
 //
 // Runs the chain natively in each mode, sends one order, and shows what the trace looks like:
 // how many traces one order produced, how many spans each service contributed, and where
-// the chain broke. The seed's "compare envoy and envoy-propagation" as one command.
+// the chain broke; then a second order with baggage demo.fault=notifications:error, to show
+// that baggage (and with it the demo's faults) breaks exactly where the trace does. The
+// seed's "compare envoy and envoy-propagation" as one command.
 
 const COMPARED: Mode[] = ['sdk', 'none', 'envoy', 'envoy-propagation'];
 
@@ -27,10 +29,13 @@ async function compareOne(mode: Mode) {
     const chain = await startChain({ mode, ports, dataDir, otlpEndpoint: `http://127.0.0.1:${ports.grpc}`, envoyFastFlush: true, logDir: dataDir });
     try {
       const observed = await observeOneOrder(chain, sink);
+      // Baggage travels like the trace context: does a fault aimed at the end of the chain get there?
+      const faulted = await observeOneOrder(chain, sink, undefined, { baggage: 'demo.fault=notifications:error' });
       return {
         order_status: observed.status,
         traces: observed.traces.length,
         broken: describeBreak(observed.traces),
+        fault_reaches_notifications: faulted.body?.notification?.status === 'skipped',
         trace_list: observed.traces.map((trace) => ({ trace_id: trace.traceId, services: trace.services, spans: trace.spansPerService })),
       };
     } finally {
@@ -45,11 +50,11 @@ async function compareOne(mode: Mode) {
 
 function printTable(results: Record<string, Awaited<ReturnType<typeof compareOne>>>): void {
   const services = ['orders', 'inventory', 'pricing', 'pricing-envoy', 'notifications'];
-  const header = ['mode', 'traces', ...services.map((s) => `${s} spans`), 'where the chain broke'];
+  const header = ['mode', 'traces', ...services.map((s) => `${s} spans`), 'where the chain broke', 'notifications:error fault arrives'];
   const rows = Object.entries(results).map(([mode, result]) => {
     const perService = (service: string) =>
       result.trace_list.map((trace, i) => (trace.spans[service] ? `${trace.spans[service]}${result.traces > 1 ? ` (t${i + 1})` : ''}` : '')).filter(Boolean).join(' ') || '-';
-    return [mode, String(result.traces), ...services.map(perService), result.broken];
+    return [mode, String(result.traces), ...services.map(perService), result.broken, result.fault_reaches_notifications ? 'yes' : 'no (baggage lost)'];
   });
   const widths = header.map((_, i) => Math.max(header[i]!.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { ManagedProcess, killAllNow, liveProcesses, onUnexpectedExit } from './process';
 import { describePortHolder, portIsFree } from './ports';
 
-// npm run local -- --mode <sdk|none|envoy|envoy-propagation|off> [--load]
+// npm run local -- --mode <sdk|none|envoy|envoy-propagation|off> [--load] [--tail-sampling]
 //
 // The demo without Docker: the four services on the seed's ports, the real collector (when
 // built) printing what it receives, and, standing in for Tempo, a small receiver that prints
@@ -24,13 +24,24 @@ const SINK_PORT = 4320;
 const WEB_UI_PORT = 8088;
 const DATA_DIR = fromRoot('data', 'local');
 
-function parseArgs(argv: string[]): { mode: Mode; load: boolean } {
+interface LocalOptions {
+  mode: Mode;
+  load: boolean;
+  tailSampling: boolean;
+}
+
+function parseArgs(argv: string[]): LocalOptions {
   let mode: Mode = 'sdk';
   let load = false;
+  let tailSampling = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--load') {
       load = true;
+      continue;
+    }
+    if (arg === '--tail-sampling') {
+      tailSampling = true;
       continue;
     }
     const value = arg.startsWith('--mode=') ? arg.slice('--mode='.length) : arg === '--mode' ? argv[++i] : undefined;
@@ -45,12 +56,14 @@ function parseArgs(argv: string[]): { mode: Mode; load: boolean } {
       usage(2);
     }
   }
-  return { mode, load };
+  return { mode, load, tailSampling };
 }
 
 function usage(code: number): never {
-  console.log(`usage: npm run local -- --mode <${Object.keys(MODES).join('|')}> [--load]`);
+  console.log(`usage: npm run local -- --mode <${Object.keys(MODES).join('|')}> [--load] [--tail-sampling]`);
   console.log('  --load             also start the load generator (a steady mix of orders)');
+  console.log('  --tail-sampling    the collector keeps errors, slow traces and 10 % of the rest (collector/tail-sampling.yaml)');
+  console.log('  head sampling: set OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG before the command');
   for (const [name, mode] of Object.entries(MODES)) console.log(`  ${name.padEnd(18)} ${mode.expect}`);
   process.exit(code);
 }
@@ -205,12 +218,12 @@ async function assertPortsFree(needed: NeededPort[]): Promise<void> {
   );
 }
 
-async function startCollector(sink: OtlpSink): Promise<ManagedProcess | undefined> {
+async function startCollector(sink: OtlpSink, tailSampling: boolean): Promise<ManagedProcess | undefined> {
   if (!collectorIsBuilt()) {
     console.log('The collector is not built, so telemetry goes nowhere. Build it once with: bash scripts/setup-collector.sh');
     return undefined;
   }
-  const collector = collectorProcess({ ports: SEED_COLLECTOR_PORTS, exportTo: sink.url, echo: true, logFile: path.join(DATA_DIR, 'otel-collector.log') });
+  const collector = collectorProcess({ ports: SEED_COLLECTOR_PORTS, exportTo: sink.url, echo: true, logFile: path.join(DATA_DIR, 'otel-collector.log'), tailSampling });
   await collector.start();
   return collector;
 }
@@ -256,7 +269,7 @@ async function main() {
     console.error(`Node ${process.versions.node} is too old: this demo needs Node 24. bash scripts/setup.sh installs it; then run: export PATH="$PWD/.tools/node/bin:$PATH"`);
     process.exit(1);
   }
-  const { mode, load } = parseArgs(process.argv.slice(2));
+  const { mode, load, tailSampling } = parseArgs(process.argv.slice(2));
   installExitHandlers();
   stopWhenOrphaned();
   const withWebUi = spawnSync('nginx', ['-v']).status === 0;
@@ -266,7 +279,7 @@ async function main() {
 
   const sink = await OtlpSink.start(SINK_PORT);
   closers.push(() => sink.close());
-  const collector = await startCollector(sink);
+  const collector = await startCollector(sink, tailSampling);
   abortIfStopping();
   const chain = await startChain({
     mode,

@@ -30,3 +30,15 @@ export function orderBody(kind: OrderKind, random: () => number = Math.random): 
       return random() < 0.5 ? { user_id: userId, product_name: 'Tablet', quantity: 1 } : { user_id: userId, product_name: product, quantity: 0 };
   }
 }
+
+/**
+ * Faults the load generator asks for (baggage demo.fault=...), one of each kind, so the
+ * dashboard's error ratio and latency panels move and the alerts have something to see.
+ */
+export const LOAD_FAULTS = ['pricing:slow', 'notifications:error', 'inventory:slow-query', 'inventory:error'] as const;
+
+/** A fault for this order, or null: `share` of the orders carry one. */
+export function pickFault(share: number, random: () => number = Math.random): string | null {
+  if (random() >= share) return null;
+  return LOAD_FAULTS[Math.floor(random() * LOAD_FAULTS.length)]!;
+}

@@ -34,6 +34,8 @@ export interface Harness {
 export interface HarnessOptions {
   mode?: Mode;
   withCollector?: boolean;
+  /** The collector with collector/tail-sampling.yaml layered over its config. */
+  tailSampling?: boolean;
   serviceEnv?: ChainOptions['serviceEnv'];
 }
 
@@ -50,7 +52,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   if (options.withCollector) {
     sink = await OtlpSink.start();
     collectorPorts = { grpc: ports.grpc, http: ports.http, prometheus: ports.prometheus, health: ports.health, internalMetrics: ports.internalMetrics };
-    collector = collectorProcess({ ports: collectorPorts, exportTo: sink.url, logFile: path.join(dataDir, 'otel-collector.log') });
+    collector = collectorProcess({ ports: collectorPorts, exportTo: sink.url, logFile: path.join(dataDir, 'otel-collector.log'), tailSampling: options.tailSampling });
     await collector.start();
   }
 

@@ -102,7 +102,7 @@ test('envoy-propagation: one trace, inventory -> Envoy ingress -> Envoy egress -
 
 test('npm run compare-modes -- --json reports each mode as the tests above see it', async () => {
   const { stdout } = await promisify(execFile)(process.execPath, [fromRoot('tools', 'dist', 'compare-modes.js'), '--json'], { encoding: 'utf8', timeout: 180_000 });
-  const report = JSON.parse(stdout) as Record<string, { traces: number; broken: string; trace_list: { services: string[] }[] }>;
+  const report = JSON.parse(stdout) as Record<string, { traces: number; broken: string; fault_reaches_notifications: boolean; trace_list: { services: string[] }[] }>;
   const services = (mode: string) => report[mode]!.trace_list.map((trace) => trace.services);
   assert.deepEqual(Object.keys(report), ['sdk', 'none', 'envoy', 'envoy-propagation']);
   assert.deepEqual(services('sdk'), [['orders', 'inventory', 'pricing', 'notifications']]);
@@ -111,4 +111,6 @@ test('npm run compare-modes -- --json reports each mode as the tests above see i
   assert.deepEqual(services('envoy-propagation'), [['orders', 'inventory', 'pricing-envoy', 'notifications']]);
   assert.equal(report.envoy!.traces, 2);
   assert.equal(report.envoy!.broken, 'trace 1 ends at pricing-envoy; trace 2 starts at pricing-envoy');
+  const faultArrives = Object.fromEntries(Object.entries(report).map(([mode, result]) => [mode, result.fault_reaches_notifications]));
+  assert.deepEqual(faultArrives, { sdk: true, none: false, envoy: false, 'envoy-propagation': true });
 });
