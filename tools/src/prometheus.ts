@@ -6,7 +6,8 @@ import { fromRoot } from './paths';
 
 // Prometheus from Debian, scraping the native collector with the project's prometheus.yml.
 // Prometheus has no environment substitution in scrape targets, so the compose host names
-// are swapped for loopback ports in a copy of the file; every other setting stays.
+// are swapped for loopback ports in a copy of the file; every other setting stays, the
+// alert rules (prometheus/alert-rules.yml) included.
 
 export const PROMETHEUS_CONFIG = fromRoot('prometheus', 'prometheus.yml');
 
@@ -22,6 +23,8 @@ export interface PrometheusOptions {
 export function renderPrometheusConfig(options: Pick<PrometheusOptions, 'targets' | 'scrapeInterval'>): string {
   const config = YAML.parse(fs.readFileSync(PROMETHEUS_CONFIG, 'utf8'));
   if (options.scrapeInterval) config.global = { ...config.global, scrape_interval: options.scrapeInterval, evaluation_interval: options.scrapeInterval };
+  // Rule files are relative to the config file, which is a copy elsewhere: point at the originals.
+  config.rule_files = (config.rule_files ?? []).map((file: string) => path.resolve(path.dirname(PROMETHEUS_CONFIG), file));
   for (const job of config.scrape_configs ?? []) {
     if (options.scrapeInterval) job.scrape_interval = options.scrapeInterval;
     for (const group of job.static_configs ?? []) {
@@ -58,4 +61,17 @@ export async function queryPrometheus(port: number, promql: string): Promise<{ m
   const body = (await response.json()) as { status: string; error?: string; data?: { result: { metric: Record<string, string>; value: [number, string] }[] } };
   if (body.status !== 'success') throw new Error(`prometheus query "${promql}" failed: ${body.error}`);
   return (body.data?.result ?? []).map((series) => ({ metric: series.metric, value: Number(series.value[1]) }));
+}
+
+export interface AlertState {
+  labels: Record<string, string>;
+  state: 'pending' | 'firing';
+  value: string;
+}
+
+/** The alerts Prometheus has pending or firing right now (GET /api/v1/alerts). */
+export async function activeAlerts(port: number): Promise<AlertState[]> {
+  const response = await fetch(`http://127.0.0.1:${port}/api/v1/alerts`);
+  const body = (await response.json()) as { data?: { alerts?: AlertState[] } };
+  return body.data?.alerts ?? [];
 }
