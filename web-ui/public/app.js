@@ -12,6 +12,8 @@ const MODE_HINTS = {
 
 const $ = (id) => document.getElementById(id);
 let config = { mode: 'unknown', grafanaUrl: 'http://localhost:3000' };
+/** The fault the last order asked for ("pricing:slow"), so its preview can point at it. */
+let lastFault = '';
 
 /** Grafana Explore with Tempo, opened directly on one trace (Explore URL schema version 1). */
 function grafanaTraceUrl(traceId) {
@@ -99,12 +101,17 @@ async function placeOrder(event) {
     product_name: $('product_name').value,
     quantity: Number($('quantity').value),
   };
+  lastFault = $('fault').value;
+  const headers = { 'content-type': 'application/json' };
+  if (lastFault) headers.baggage = `demo.fault=${lastFault}`;
   try {
-    const response = await fetch('/api/orders', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch('/api/orders', { method: 'POST', headers, body: JSON.stringify(body) });
     const answer = await response.json().catch(() => ({ error: 'bad_response', message: `the server answered ${response.status} without JSON` }));
     if (response.status === 201) {
       const ok = answer.status === 'confirmed';
       showResult(ok ? 'success' : 'warning', ok ? `Order #${answer.order_id} confirmed.` : `Order #${answer.order_id}: ${answer.status.replace('_', ' ')}.`, describe(answer), answer.trace_id);
+    } else if (answer.error === 'injected_fault') {
+      showResult('failure', `The order failed: ${answer.service} failed on purpose.`, [['What happened', answer.message]], undefined);
     } else if (answer.error === 'dependency_failed') {
       const rows = [['Failed dependency', answer.dependency], ['What happened', answer.message]];
       if (answer.order_id) rows.unshift(['Order', `#${answer.order_id} (stored as failed)`]);
@@ -163,7 +170,16 @@ function spansOf(answer) {
       for (const span of scope.spans ?? []) {
         // Nanoseconds since 1970 do not fit a double exactly: keep them as BigInt until
         // they are made relative to the trace's start.
-        spans.push({ service, name: span.name, start: BigInt(span.startTimeUnixNano), end: BigInt(span.endTimeUnixNano), error: span.status?.code === 2 || span.status?.code === 'STATUS_CODE_ERROR' });
+        const attribute = (key) => span.attributes?.find((a) => a.key === key)?.value?.stringValue;
+        spans.push({
+          service,
+          name: span.name,
+          start: BigInt(span.startTimeUnixNano),
+          end: BigInt(span.endTimeUnixNano),
+          error: span.status?.code === 2 || span.status?.code === 'STATUS_CODE_ERROR',
+          fault: attribute('demo.fault'),
+          query: attribute('db.query.text'),
+        });
       }
     }
   }
@@ -191,19 +207,45 @@ async function drawWaterfall(traceId) {
       break;
     }
     if (spans.length === 0) continue;
-    render(spans);
-    note.textContent = `${spans.length} spans from ${new Set(spans.map((s) => s.service)).size} services. Missing services are where the trace broke.`;
+    const hits = render(spans, lastFault);
+    note.textContent = `${spans.length} spans from ${new Set(spans.map((s) => s.service)).size} services. Missing services are where the trace broke.${faultNote(lastFault, hits)}`;
     return;
   }
   note.textContent = 'Trace preview unavailable: Tempo is not reachable from this page (it is in docker compose). Open the trace in Grafana instead.';
 }
 
-function render(spans) {
+/**
+ * Whether a span is where the fault hit: the delay or error the faulted service injected, or
+ * the slow statement it ran. (Its request span carries demo.fault too, shown on hover.)
+ */
+function isFaultHit(span, fault) {
+  if (!fault) return false;
+  const [service, kind] = fault.split(':');
+  if (span.service !== service) return false;
+  if (kind === 'slow-query') return span.query?.startsWith('WITH RECURSIVE scan') ?? false;
+  return span.name === 'injected delay' || span.name === 'injected error';
+}
+
+function faultNote(fault, hits) {
+  if (!fault) return '';
+  const [service] = fault.split(':');
+  if (hits.length === 0) {
+    return ` The fault ${fault} left no span: ${service} never received it (the baggage was lost on the way, where the trace breaks) or it has no SDK of its own.`;
+  }
+  const widest = hits.reduce((a, b) => (b.end - b.start > a.end - a.start ? b : a));
+  return ` Highlighted: where ${fault} hit (${widest.service}: ${widest.name}, ${((widest.end - widest.start) / 1e6).toFixed(0)} ms).`;
+}
+
+/** Draws the waterfall; returns the spans where the fault hit, which are highlighted. */
+function render(spans, fault) {
+  const hits = [];
   const start = 0; // spansOf made every time relative to the trace's first span
   const total = Math.max(...spans.map((s) => s.end)) || 1;
   const rows = spans.map((span) => {
     const row = document.createElement('div');
-    row.className = 'span-row';
+    const hit = isFaultHit(span, fault);
+    if (hit) hits.push(span);
+    row.className = `span-row${hit ? ' fault-hit' : ''}`;
     const label = document.createElement('span');
     label.className = 'span-label';
     label.textContent = `${span.service}: ${span.name}`;
@@ -213,12 +255,13 @@ function render(spans) {
     bar.className = `span-bar${span.error ? ' error' : ''}`;
     bar.style.marginLeft = `${(100 * (span.start - start)) / total}%`;
     bar.style.width = `${Math.max(0.5, (100 * (span.end - span.start)) / total)}%`;
-    bar.title = `${((span.end - span.start) / 1e6).toFixed(2)} ms`;
+    bar.title = `${((span.end - span.start) / 1e6).toFixed(2)} ms${span.fault ? `, demo.fault=${span.fault}` : ''}`;
     track.append(bar);
     row.append(label, track);
     return row;
   });
   $('waterfall').replaceChildren(...rows);
+  return hits;
 }
 
 // A click listener, not a submit listener: the click is what the browser's tracing

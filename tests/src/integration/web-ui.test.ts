@@ -174,6 +174,26 @@ test('a failed dependency is named, and its trace id still shown', async () => {
   }
 });
 
+test('a fault chosen on the page travels as baggage; the preview highlights where it hit and names the error', async () => {
+  try {
+    await page.selectOption('#fault', 'notifications:error');
+    await page.getByRole('button', { name: 'Create Order & Trigger Workflow' }).click();
+    await page.locator('#result-summary', { hasText: 'confirmed' }).waitFor();
+    assert.match(await page.locator('#result-details').innerText(), /Notification\s+skipped: notifications answered 500: notifications failed on purpose/);
+    await page.locator('#waterfall-note', { hasText: 'Highlighted: where notifications:error hit' }).waitFor({ timeout: 20_000 });
+    const hits = await page.locator('#waterfall .fault-hit .span-label').allInnerTexts();
+    assert.ok(hits.includes('notifications: injected error'), JSON.stringify(hits));
+    assert.ok(hits.every((label) => label.startsWith('notifications: ')), `only notifications' spans are highlighted: ${JSON.stringify(hits)}`);
+
+    await page.selectOption('#fault', 'inventory:slow-query');
+    await page.getByRole('button', { name: 'Create Order & Trigger Workflow' }).click();
+    await page.locator('#waterfall-note', { hasText: 'Highlighted: where inventory:slow-query hit (inventory: WITH scan' }).waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: fromRoot('test-results', 'web-ui-fault.png'), fullPage: true });
+  } finally {
+    await page.selectOption('#fault', '');
+  }
+});
+
 test('nginx serves the page\'s own files only, and answers its health check without logging it', async () => {
   const base = `http://127.0.0.1:${variables.WEB_UI_PORT}`;
   for (const path of ['/README.md', '/nginx/default.conf.template', '/public/index.html', '/../README.md']) {
