@@ -73,3 +73,6 @@ bash scripts/setup-envoy.sh
 
 step "Compose loader (for validating the compose files)"
 bash scripts/setup-compose-check.sh
+
+step "Helm (for checking the Kubernetes chart)"
+bash scripts/setup-helm.sh

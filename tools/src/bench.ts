@@ -12,9 +12,11 @@ import { ManagedProcess } from './process';
 import { fromRoot } from './paths';
 import type { DriverResult } from './bench-driver';
 import type { Mode } from './modes';
+import { printProfileSummary } from './cpu-profile';
 
-// npm run bench -- [--duration 20] [--warmup 5] [--concurrency 32] [--configs limit,off,sdk,envoy,envoy-propagation]
+// npm run bench -- [--duration 20] [--warmup 5] [--concurrency 32] [--configs limit,off,sdk,sdk-head-10,sdk-tail,envoy,...]
 //                  [--env OTEL_LOGS_EXPORTER=none]   (extra environment for the services; repeatable)
+//                  [--cpu-prof]                      (a V8 CPU profile per service, summarised by package)
 //
 // What each instrumentation mode costs, measured side by side in one run on this machine:
 // the chain runs natively in each configuration in turn, a separate load process drives
@@ -22,8 +24,21 @@ import type { Mode } from './modes';
 // throughput, latency percentiles, errors and the peak memory of each service. A benchmark,
 // not a test: it asserts nothing about speed.
 
-type Config = 'limit' | Extract<Mode, 'off' | 'sdk' | 'envoy' | 'envoy-propagation'>;
-const ALL_CONFIGS: Config[] = ['limit', 'off', 'sdk', 'envoy', 'envoy-propagation'];
+// Each configuration: a mode of the chain, plus sampling settings where it is a sampling row.
+const HEAD_10_PERCENT = { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' };
+const CONFIGS = {
+  limit: { mode: undefined },
+  off: { mode: 'off' },
+  sdk: { mode: 'sdk' },
+  'sdk-head-10': { mode: 'sdk', env: HEAD_10_PERCENT }, // head sampling: 10 % of traces recorded
+  'sdk-always-off': { mode: 'sdk', env: { OTEL_TRACES_SAMPLER: 'always_off' } }, // no span recorded at all
+  'sdk-tail': { mode: 'sdk', tailSampling: true }, // everything recorded; the collector keeps some
+  envoy: { mode: 'envoy' },
+  'envoy-propagation': { mode: 'envoy-propagation' },
+} satisfies Record<string, { mode: Mode | undefined; env?: Record<string, string>; tailSampling?: boolean }>;
+type Config = keyof typeof CONFIGS;
+const ALL_CONFIGS = Object.keys(CONFIGS) as Config[];
+const DEFAULT_CONFIGS: Config[] = ['limit', 'off', 'sdk', 'sdk-head-10', 'sdk-tail', 'envoy', 'envoy-propagation'];
 const ORDER = JSON.stringify({ user_id: 1001, product_name: 'Mouse', quantity: 1 });
 
 interface Options {
@@ -33,6 +48,8 @@ interface Options {
   configs: Config[];
   /** Extra environment for the four services, e.g. to measure one telemetry signal at a time. */
   env: Record<string, string>;
+  /** Write a CPU profile per service and print where its time went, by package. */
+  cpuProf: boolean;
 }
 
 interface ConfigResult extends DriverResult {
@@ -47,8 +64,12 @@ interface ConfigResult extends DriverResult {
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { durationSec: 20, warmupSec: 5, concurrency: 32, configs: ALL_CONFIGS, env: {} };
+  const options: Options = { durationSec: 20, warmupSec: 5, concurrency: 32, configs: DEFAULT_CONFIGS, env: {}, cpuProf: false };
   for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--cpu-prof') {
+      options.cpuProf = true;
+      continue;
+    }
     const [flag, inline] = argv[i]!.split('=');
     const value = inline ?? argv[++i];
     if (value === undefined) throw new Error(`${flag} needs a value`);
@@ -124,7 +145,7 @@ async function startLimitChain(ports: number[]): Promise<ManagedProcess[]> {
   return hops;
 }
 
-async function benchOne(config: Config, options: Options): Promise<ConfigResult> {
+async function benchOne(config: Config, options: Options): Promise<ConfigResult & { profiles?: string }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${config}-`));
   const ports = await freePorts(['orders', 'inventory', 'pricing', 'notifications', 'envoyIngress', 'envoyEgress', 'envoyAdmin', 'grpc', 'http', 'prometheus', 'health', 'internalMetrics'] as const);
   const stops: (() => Promise<unknown>)[] = [];
@@ -139,12 +160,16 @@ async function benchOne(config: Config, options: Options): Promise<ConfigResult>
     // so each one carries the same background and the telemetry really leaves the process.
     const sink = await OtlpSink.start(0, '127.0.0.1', false);
     stops.push(() => sink.close());
-    const collector = collectorProcess({ ports, exportTo: sink.url, logFile: path.join(dataDir, 'otel-collector.log') });
+    const { mode, env = {}, tailSampling = false } = CONFIGS[config] as { mode: Mode; env?: Record<string, string>; tailSampling?: boolean };
+    const collector = collectorProcess({ ports, exportTo: sink.url, logFile: path.join(dataDir, 'otel-collector.log'), tailSampling });
     await collector.start();
     stops.push(() => collector.stop());
     // Service logs go to files, as a container runtime would take them, not through this process.
-    const serviceEnv = Object.fromEntries(SERVICES.map((name) => [name, options.env]));
-    const chain: Chain = await startChain({ mode: config, ports, dataDir, logDir: dataDir, uncaptured: true, serviceEnv, otlpEndpoint: `http://127.0.0.1:${ports.grpc}` });
+    const profiles = fromRoot('data', 'bench', 'profiles', config);
+    const profiling: Record<string, string> = options.cpuProf ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profiles}` } : {};
+    if (options.cpuProf) fs.rmSync(profiles, { recursive: true, force: true });
+    const serviceEnv = Object.fromEntries(SERVICES.map((name) => [name, { ...env, ...options.env, ...profiling }]));
+    const chain: Chain = await startChain({ mode, ports, dataDir, logDir: dataDir, uncaptured: true, serviceEnv, otlpEndpoint: `http://127.0.0.1:${ports.grpc}` });
     stops.push(() => chain.stop());
     await fetch(`${chain.url('inventory')}/inventory/restock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ product_name: 'Mouse', quantity: 1_000_000 }) });
     const measured = [...SERVICES.map((name) => chain.services[name]), ...(chain.envoy ? [chain.envoy] : []), collector];
@@ -152,7 +177,7 @@ async function benchOne(config: Config, options: Options): Promise<ConfigResult>
     const peak = Object.fromEntries(SERVICES.map((name) => [name, peakRssMb(chain.services[name])]));
     if (chain.envoy) peak.envoy = peakRssMb(chain.envoy);
     peak.collector = peakRssMb(collector);
-    return { config, ...result, peakRssMb: peak };
+    return { config, ...result, peakRssMb: peak, ...(options.cpuProf ? { profiles } : {}) };
   } finally {
     for (const stop of stops.reverse()) await stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -161,6 +186,7 @@ async function benchOne(config: Config, options: Options): Promise<ConfigResult>
 
 function printTable(results: ConfigResult[]): void {
   const off = results.find((r) => r.config === 'off');
+  const nonChain = (config: Config) => config === 'limit';
   const limit = results.find((r) => r.config === 'limit');
   const header = ['config', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'req/s vs off', 'p99 vs off', 'peak RSS MB (per process)'];
   const rows = results.map((r) => [
@@ -170,8 +196,8 @@ function printTable(results: ConfigResult[]): void {
     r.p95.toFixed(1),
     r.p99.toFixed(1),
     String(r.errors + r.non2xx),
-    off && r.config !== 'limit' ? `${((100 * r.requestsPerSec) / off.requestsPerSec).toFixed(0)}%` : '',
-    off && r.config !== 'limit' ? `${r.p99 >= off.p99 ? '+' : ''}${((100 * (r.p99 - off.p99)) / off.p99).toFixed(0)}%` : '',
+    off && !nonChain(r.config) ? `${((100 * r.requestsPerSec) / off.requestsPerSec).toFixed(0)}%` : '',
+    off && !nonChain(r.config) ? `${r.p99 >= off.p99 ? '+' : ''}${((100 * (r.p99 - off.p99)) / off.p99).toFixed(0)}%` : '',
     Object.entries(r.peakRssMb).map(([name, mb]) => `${name} ${mb}`).join(', '),
   ]);
   printColumns(header, rows);
@@ -206,12 +232,14 @@ async function main() {
   console.log(`closed loop, ${options.concurrency} connections, ${options.warmupSec} s warm-up + ${options.durationSec} s measured per configuration, POST /orders (1 Mouse)`);
   if (Object.keys(options.env).length) console.log(`service environment: ${JSON.stringify(options.env)}`);
   console.log('');
-  const results: ConfigResult[] = [];
+  const results: (ConfigResult & { profiles?: string })[] = [];
   for (const config of options.configs) {
     process.stderr.write(`running ${config} ...\n`);
     results.push(await benchOne(config, options));
   }
   printTable(results);
+  // The profiles are written when the services exit, i.e. after benchOne stopped them.
+  for (const result of results) if (result.profiles) printProfileSummary(result.config, result.profiles);
   const file = fromRoot('data', 'bench', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify({ machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, options, results }, null, 2));

@@ -1,0 +1,103 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import YAML from 'yaml';
+import { fromRoot } from '@demo/tools';
+
+// The Helm chart (charts/otel-demo), rendered by the real Helm for every mode and checked
+// for what each mode promises: which containers pricing's pod has, where its Service points,
+// that every config is the repository's own file (no copy), and that every pod but the eBPF
+// agent meets the "restricted" Pod Security Standard. Rendering only: no cluster runs here.
+
+const HELM = fromRoot('.tools', 'helm', 'helm');
+const CHART = fromRoot('charts', 'otel-demo');
+const MODES = ['sdk', 'envoy', 'envoy-propagation', 'ebpf'] as const;
+// `helm template` has no cluster to ask, so it is told the version the chart targets.
+const KUBE_VERSION = '1.37.2';
+
+interface Manifest {
+  kind: string;
+  metadata: { name: string };
+  data?: Record<string, string>;
+  spec?: any;
+}
+
+function render(mode: string, ...extra: string[]): Manifest[] {
+  const out = execFileSync(HELM, ['template', 'otel-demo', CHART, '--kube-version', KUBE_VERSION, '--set', `mode=${mode}`, ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  return YAML.parseAllDocuments(out).map((doc) => doc.toJS() as Manifest).filter(Boolean);
+}
+const find = (manifests: Manifest[], kind: string, name: string) => manifests.find((m) => m.kind === kind && m.metadata.name === name);
+const podSpecOf = (m: Manifest) => (m.kind === 'Pod' ? m.spec : m.spec?.template?.spec);
+const rendered = Object.fromEntries(MODES.map((mode) => [mode, render(mode)])) as Record<(typeof MODES)[number], Manifest[]>;
+
+test('helm lint --strict passes in every mode', () => {
+  for (const mode of MODES) {
+    const result = spawnSync(HELM, ['lint', '--strict', CHART, '--kube-version', KUBE_VERSION, '--set', `mode=${mode}`], { encoding: 'utf8' });
+    assert.equal(result.status, 0, `${mode}: ${result.stdout}${result.stderr}`);
+  }
+});
+
+test('an unknown mode is refused with its name', () => {
+  const result = spawnSync(HELM, ['template', 'x', CHART, '--kube-version', KUBE_VERSION, '--set', 'mode=istio'], { encoding: 'utf8' });
+  assert.notEqual(result.status, 0);
+  assert.match(result.stderr, /mode "istio" is not one of: sdk, envoy, envoy-propagation, ebpf/);
+});
+
+test("pricing's pod: alone in sdk and ebpf; with Envoy as a native sidecar in the Envoy modes, its Service on Envoy's port", () => {
+  for (const mode of MODES) {
+    const pricing = podSpecOf(find(rendered[mode], 'Deployment', 'pricing')!);
+    const service = find(rendered[mode], 'Service', 'pricing')!;
+    const env = Object.fromEntries(pricing.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    const inventoryEnv = Object.fromEntries(podSpecOf(find(rendered[mode], 'Deployment', 'inventory')!).containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    assert.deepEqual(pricing.containers.map((c: { name: string }) => c.name), ['pricing'], mode);
+    if (mode === 'envoy' || mode === 'envoy-propagation') {
+      assert.deepEqual(pricing.initContainers.map((c: { name: string; restartPolicy: string }) => [c.name, c.restartPolicy]), [['envoy', 'Always']]);
+      assert.equal(service.spec.ports[0].targetPort, 10000);
+      assert.equal(inventoryEnv.PRICING_URL, 'http://pricing:10000');
+      assert.equal(env.NODE_OPTIONS, '', 'no SDK behind the sidecar');
+      assert.equal(env.NOTIFICATIONS_URL, 'http://127.0.0.1:10001', "out through the sidecar's egress listener");
+      assert.equal(env.PROPAGATE_TRACE_HEADERS, mode === 'envoy-propagation' ? 'true' : 'false');
+    } else {
+      assert.equal(pricing.initContainers ?? undefined, undefined, mode);
+      assert.equal(service.spec.ports[0].targetPort, 8080);
+      assert.equal(inventoryEnv.PRICING_URL, 'http://pricing:8080');
+    }
+  }
+  assert.ok(find(rendered.ebpf, 'DaemonSet', 'ebpf-agent'), 'the eBPF agent runs as a DaemonSet');
+  assert.equal(find(rendered.sdk, 'DaemonSet', 'ebpf-agent'), undefined);
+});
+
+test('every config is the repository file itself, byte for byte (one source for compose, native and chart)', () => {
+  const same = (mode: (typeof MODES)[number], configMap: string, key: string, file: string) =>
+    assert.equal(find(rendered[mode], 'ConfigMap', configMap)?.data?.[key]?.trim(), fs.readFileSync(fromRoot(file), 'utf8').trim(), `${configMap}/${key} vs ${file}`);
+  same('sdk', 'otel-collector-config', 'config.yaml', 'collector/otel-collector-config.yaml');
+  same('envoy', 'envoy-config', 'envoy.yaml', 'envoy/envoy.yaml');
+  same('sdk', 'prometheus-config', 'prometheus.yml', 'prometheus/prometheus.yml');
+  same('sdk', 'prometheus-config', 'alert-rules.yml', 'prometheus/alert-rules.yml');
+  same('sdk', 'tempo-config', 'tempo.yaml', 'tempo/tempo.yaml');
+  same('sdk', 'loki-config', 'loki-config.yaml', 'loki/loki-config.yaml');
+  same('sdk', 'grafana-dashboards', 'otel-demo-services.json', 'grafana/dashboards/otel-demo-services.json');
+});
+
+test('every pod meets the restricted Pod Security Standard, except the eBPF agent', () => {
+  for (const mode of MODES) {
+    for (const manifest of rendered[mode]) {
+      const pod = podSpecOf(manifest);
+      if (!pod || manifest.metadata.name === 'ebpf-agent') continue;
+      const where = `${mode} ${manifest.kind}/${manifest.metadata.name}`;
+      assert.ok(!pod.hostPID && !pod.hostNetwork && !pod.hostIPC, `${where}: host namespaces`);
+      assert.ok(!(pod.volumes ?? []).some((v: { hostPath?: unknown }) => v.hostPath), `${where}: hostPath`);
+      for (const container of [...(pod.initContainers ?? []), ...pod.containers]) {
+        const security = { ...pod.securityContext, ...container.securityContext };
+        const at = `${where} ${container.name}`;
+        assert.equal(security.runAsNonRoot, true, `${at}: runAsNonRoot`);
+        assert.notEqual(security.runAsUser, 0, `${at}: runAsUser 0`);
+        assert.equal(container.securityContext?.allowPrivilegeEscalation, false, `${at}: allowPrivilegeEscalation`);
+        assert.deepEqual(container.securityContext?.capabilities?.drop, ['ALL'], `${at}: capabilities`);
+        assert.equal(security.seccompProfile?.type, 'RuntimeDefault', `${at}: seccomp`);
+        assert.ok(container.resources?.limits?.memory, `${at}: memory limit`);
+      }
+    }
+  }
+});
