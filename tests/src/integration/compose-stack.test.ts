@@ -348,6 +348,32 @@ for (const { mode, file, checkShape } of MODES) {
       await t.test('kill -9 of Envoy: restarted into the shared namespace, orders succeed again', () => crash('envoy'));
     }
 
+    if (mode === 'sdk') {
+      await t.test('Prometheus loads the alert rules', async () => {
+        const body = (await (await fetch(`http://${HOST}:9090/api/v1/rules`)).json()) as { data: { groups: { rules: { name: string }[] }[] } };
+        const names = body.data.groups.flatMap((group) => group.rules.map((rule) => rule.name)).sort();
+        assert.deepEqual(names, ['CollectorLosingTelemetry', 'ServiceErrorRatioHigh', 'ServiceLatencyP95High']);
+      });
+
+      await t.test("the README's tail-sampling command: the collector takes both configs, a failed order's trace is kept", async () => {
+        // The user's command is `docker compose -f docker-compose.yml -f compose/tail-sampling.yaml up -d`.
+        mustRun('docker', ['compose', '-f', file, '-f', 'compose/tail-sampling.yaml', '-f', OVERRIDE, 'up', '-d']);
+        const command = mustRun('docker', ['inspect', '--format', '{{json .Args}}', containerId(file, 'otel-collector')]);
+        assert.match(command, /--config=\/etc\/otelcol\/tail-sampling.yaml/);
+        const response = await fetch(`http://${HOST}:8000/orders`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', baggage: 'demo.fault=inventory:error' },
+          body: JSON.stringify(ORDER),
+          signal: AbortSignal.timeout(15_000),
+        });
+        const body = (await response.json()) as { trace_id: string; dependency: string };
+        assert.equal(response.status, 502);
+        assert.equal(body.dependency, 'inventory');
+        // Kept by the error policy after the 5 s decision wait (a collector restarting first may take longer).
+        await waitFor(async () => (await storedSpans()).some((span) => span.traceId === body.trace_id), 45_000, 'the failed trace in the Tempo stand-in');
+      });
+    }
+
     await t.test('memory: every container under its limit after a burst of orders', async () => {
       for (let i = 0; i < 40; i++) assert.equal((await postOrder()).status, 201);
       checkMemory(mode, file);
@@ -371,6 +397,8 @@ test('compose --profile load: the load generator places orders, and the README\'
   const count = async () => Math.max(0, ...((await (await fetch(`http://${HOST}:8000/orders`)).json()) as { orders: { order_id: number }[] }).orders.map((order) => order.order_id));
   const first = await count();
   await waitFor(async () => (await count()) >= first + 5, 30_000, 'the load generator placing orders');
+  // FAULT_PERCENT defaults to 10: some of its orders ask for a fault, and the named service says so in its span.
+  await waitFor(async () => (await storedSpans()).some((span) => typeof span.attributes['demo.fault'] === 'string'), 90_000, 'a faulted order from the load generator');
   checkMemory('sdk --profile load', file, '--profile', 'load');
   compose(file, '--profile', 'load', 'down', '-v');
   assert.deepEqual(nothingLeft(), []);
