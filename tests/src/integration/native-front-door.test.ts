@@ -26,7 +26,7 @@ const PORTS = [8000, 3001, 8080, 8081, 4317, 4318, 8889, 13133, 8888, 4320, 8088
 // Envoy's wheel) are reused from this checkout, so the test takes a minute rather than many:
 // setup.sh then finds them in place and skips them, which is its second-run path. Its install
 // paths are exercised by CI, which runs scripts/test.sh (and so setup.sh) in a fresh clone.
-const REUSED = ['.tools/node', '.tools/otelcol', '.tools/envoy-venv', '.tools/compose-check', '.tools/go-bin'];
+const REUSED = ['.tools/node', '.tools/otelcol', '.tools/envoy-venv', '.tools/compose-check', '.tools/go-bin', '.tools/helm'];
 
 let clone: string;
 const runs: Run[] = [];
@@ -132,7 +132,9 @@ function copyWorkingTree(): string {
     const source = fromRoot(file);
     if (!fs.existsSync(source)) continue; // deleted in the working tree, not yet in the index
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    fs.cpSync(source, path.join(dir, file), { verbatimSymlinks: true });
+    // A symlink stays a symlink (the chart's files/ point into the repository), even to a folder.
+    if (fs.lstatSync(source).isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(source), path.join(dir, file));
+    else fs.copyFileSync(source, path.join(dir, file));
   }
   fs.mkdirSync(path.join(dir, '.tools'));
   for (const tool of REUSED) fs.symlinkSync(fromRoot(tool), path.join(dir, tool));
