@@ -1,0 +1,252 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fromRoot, sleep, waitFor, type SpanRecord } from '@demo/tools';
+
+// The Helm chart on a real single-node Kubernetes v1.37 (tests/kubernetes/: built from Go
+// modules plus Debian's etcd, containerd and CNI plugins), with the project's images and the
+// compose test's stand-ins imported into its containerd. For sdk, envoy and
+// envoy-propagation: helm install --wait in a namespace that enforces the "restricted" Pod
+// Security Standard, one order through the orders Service, the trace shape read back from
+// the Tempo stand-in, pricing's containers, helm test, and helm uninstall leaving nothing.
+// In the Envoy modes pricing's pod is deleted mid-load. The cluster is torn down at the end
+// and must leave no address, bridge, iptables chain or mount behind.
+
+const K8S = fromRoot('tests', 'kubernetes');
+const KUBECONFIG = '/var/lib/otel-demo-k8s/admin.kubeconfig';
+const KUBECTL = fromRoot('.tools', 'kubernetes', 'bin', 'kubectl');
+const HELM = fromRoot('.tools', 'helm', 'helm');
+const CHART = fromRoot('charts', 'otel-demo');
+const STAND_INS = fromRoot('charts', 'otel-demo', 'ci', 'stand-ins-values.yaml');
+const NAMESPACE = 'otel-demo';
+const RELEASE = 'otel-demo';
+const OVERRIDE = fromRoot('tests', 'compose-stack', 'stand-ins.compose.yml');
+const IMAGES = [
+  'otel-demo/orders:1.0.0',
+  'otel-demo/inventory:1.0.0',
+  'otel-demo/pricing:1.0.0',
+  'otel-demo/notifications:1.0.0',
+  'otel-demo/web-ui:1.0.0',
+  'otel-demo/load-generator:1.0.0',
+  'otel/opentelemetry-collector-contrib:0.159.0',
+  'envoyproxy/envoy:v1.40.0',
+  'prom/prometheus:v3.14.0',
+  'otel-demo-stand-in/otlp-receiver:1',
+];
+const ORDER = { user_id: 1001, product_name: 'Laptop', quantity: 1 };
+const timings: Record<string, string> = {};
+const memory: Record<string, Record<string, number>> = {};
+
+function run(command: string, args: string[], input?: string, timeoutMs = 900_000) {
+  const result = spawnSync(command, args, { cwd: fromRoot(), encoding: 'utf8', input, timeout: timeoutMs, env: { ...process.env, KUBECONFIG, COMPOSE_BAKE: 'false' }, maxBuffer: 64 * 1024 * 1024 });
+  return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+}
+function mustRun(command: string, args: string[], input?: string): string {
+  const result = run(command, args, input);
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}:\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
+  return result.stdout;
+}
+const kubectl = (...args: string[]) => mustRun(KUBECTL, args);
+const kubectlJson = (...args: string[]) => JSON.parse(kubectl(...args, '-o', 'json'));
+const helm = (...args: string[]) => mustRun(HELM, args);
+function timed<T>(step: string, action: () => T): T {
+  const start = Date.now();
+  const result = action();
+  timings[step] = `${((Date.now() - start) / 1000).toFixed(1)} s`;
+  return result;
+}
+const clusterIp = (service: string) => kubectl('-n', NAMESPACE, 'get', 'service', service, '-o', 'jsonpath={.spec.clusterIP}').trim();
+
+/** What the cluster leaves on the host while it runs; empty once it is torn down. */
+function clusterTraces(): string[] {
+  const found: string[] = [];
+  if (run('ip', ['-o', 'addr', 'show', 'dev', 'lo']).stdout.includes('10.213.0.1/32')) found.push('address 10.213.0.1 on lo');
+  if (run('ip', ['link', 'show', 'otkbr0']).status === 0) found.push('bridge otkbr0');
+  const rules = run('iptables-save', []).stdout.split('\n').filter((line) => /KUBE-|CNI-/.test(line));
+  if (rules.length) found.push(`${rules.length} iptables KUBE-/CNI- lines`);
+  const mounts = run('cat', ['/proc/mounts']).stdout.split('\n').filter((line) => /otel-demo-k8s|\/var\/lib\/kubelet/.test(line));
+  if (mounts.length) found.push(`${mounts.length} mounts`);
+  if (run('pgrep', ['-f', 'otel-demo-k8s|kube-apiserver|kubelet']).status === 0) found.push('cluster processes');
+  return found;
+}
+
+before(() => {
+  // The images compose builds, and the stand-ins for the upstream ones (cached after the compose test).
+  timed('stand-in images', () => mustRun('bash', [fromRoot('tests', 'compose-stack', 'build-stand-ins.sh')]));
+  timed('project images', () => mustRun('docker', ['compose', '-f', 'docker-compose.yml', '-f', OVERRIDE, '--profile', 'load', 'build']));
+  timed('build the cluster (cached)', () => mustRun('bash', [`${K8S}/build-cluster.sh`]));
+  timed('cluster up', () => mustRun('bash', [`${K8S}/cluster-up.sh`]));
+  timed('import images', () => mustRun('bash', [`${K8S}/import-image.sh`, ...IMAGES]));
+});
+
+after(() => {
+  run(HELM, ['uninstall', RELEASE, '-n', NAMESPACE, '--wait']);
+  run('bash', [`${K8S}/cluster-down.sh`]);
+  console.log(`kubernetes: ${JSON.stringify(timings)}`);
+  console.log(`kubernetes: memory per container (MiB, working set): ${JSON.stringify(memory)}`);
+});
+
+test('server-side dry run: every mode\'s manifests, eBPF included, are accepted by the API server', () => {
+  kubectl('create', 'namespace', 'dry-run');
+  try {
+    for (const mode of ['sdk', 'envoy', 'envoy-propagation', 'ebpf']) {
+      // --kube-version: `helm template` asks no cluster; the one it will be applied to is 1.37.
+      const manifests = helm('template', RELEASE, CHART, '-n', 'dry-run', '--kube-version', '1.37.2', '--set', `mode=${mode}`);
+      const result = run(KUBECTL, ['apply', '--dry-run=server', '-n', 'dry-run', '-f', '-'], manifests);
+      assert.equal(result.status, 0, `${mode}: ${result.stderr}`);
+      if (mode === 'ebpf') assert.match(result.stdout, /daemonset.apps\/ebpf-agent created \(server dry run\)/);
+    }
+  } finally {
+    kubectl('delete', 'namespace', 'dry-run', '--wait=false');
+  }
+});
+
+test('the namespace enforces the restricted Pod Security Standard: it refuses a privileged pod', () => {
+  kubectl('create', 'namespace', NAMESPACE);
+  kubectl('label', 'namespace', NAMESPACE, 'pod-security.kubernetes.io/enforce=restricted');
+  const pod = JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'privileged' }, spec: { containers: [{ name: 'x', image: 'otel-demo-stand-in/otlp-receiver:1', securityContext: { privileged: true } }] } });
+  const result = run(KUBECTL, ['apply', '--dry-run=server', '-n', NAMESPACE, '-f', '-'], pod);
+  assert.notEqual(result.status, 0);
+  assert.match(result.stderr, /violates PodSecurity "restricted/);
+});
+
+/** Spans the Tempo stand-in holds, read through its Service. */
+async function storedSpans(): Promise<SpanRecord[]> {
+  const response = await fetch(`http://${clusterIp('tempo')}:3200/stand-in/spans`, { signal: AbortSignal.timeout(5000) });
+  return (await response.json()) as SpanRecord[];
+}
+
+async function postOrder(ordersIp: string): Promise<{ status: number; body: Record<string, any> }> {
+  try {
+    const response = await fetch(`http://${ordersIp}:8000/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ORDER), signal: AbortSignal.timeout(15_000) });
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  } catch (error) {
+    return { status: 0, body: { error: (error as Error).message } };
+  }
+}
+
+/** Services per trace of one order, first trace first, once no span came in for 7 s (Envoy flushes every 5 s). */
+async function tracesOfOneOrder(ordersIp: string): Promise<string[][]> {
+  const before = new Set((await storedSpans()).map((span) => span.traceId));
+  const order = await postOrder(ordersIp);
+  assert.equal(order.status, 201, JSON.stringify(order.body));
+  assert.match(String(order.body.trace_id), /^[0-9a-f]{32}$/);
+  let fresh: SpanRecord[] = [];
+  let count = -1;
+  let stableSince = Date.now();
+  while (Date.now() - stableSince < 7000) {
+    await sleep(500);
+    fresh = (await storedSpans()).filter((span) => !before.has(span.traceId));
+    if (fresh.length !== count) (count = fresh.length), (stableSince = Date.now());
+  }
+  const byTrace = new Map<string, SpanRecord[]>();
+  for (const span of fresh) byTrace.set(span.traceId, [...(byTrace.get(span.traceId) ?? []), span]);
+  const traces = [...byTrace.values()].sort((a, b) => (a[0]!.startNs < b[0]!.startNs ? -1 : 1));
+  assert.equal(traces[0]![0]!.traceId, order.body.trace_id, "the answer's trace id is the first trace");
+  const order_ = ['orders', 'inventory', 'pricing', 'pricing-envoy', 'notifications'];
+  return traces.map((spans) => [...new Set(spans.map((span) => span.service))].sort((a, b) => order_.indexOf(a) - order_.indexOf(b)));
+}
+
+/** Working-set memory per container of the release, from the kubelet's CRI stats. */
+function podMemory(): Record<string, number> {
+  const socket = 'unix:///var/lib/otel-demo-k8s/run/containerd/containerd.sock';
+  const stats = JSON.parse(mustRun(fromRoot('.tools', 'kubernetes', 'bin', 'crictl'), ['--runtime-endpoint', socket, 'stats', '-o', 'json'])) as {
+    stats: { attributes: { metadata: { name: string }; labels: Record<string, string> }; memory?: { workingSetBytes?: { value: string } } }[];
+  };
+  const result: Record<string, number> = {};
+  for (const entry of stats.stats) {
+    if (entry.attributes.labels['io.kubernetes.pod.namespace'] !== NAMESPACE) continue;
+    if (entry.attributes.labels['io.kubernetes.pod.name'] === `${RELEASE}-test-order`) continue; // helm test's, finished
+    const pod = entry.attributes.labels['io.kubernetes.pod.name']!.replace(/-[a-z0-9]+-[a-z0-9]{5}$/, '');
+    result[`${pod}/${entry.attributes.metadata.name}`] = Math.round(Number(entry.memory?.workingSetBytes?.value ?? 0) / 2 ** 20);
+  }
+  return result;
+}
+
+const EXPECTED: Record<string, string[][]> = {
+  sdk: [['orders', 'inventory', 'pricing', 'notifications']],
+  envoy: [['orders', 'inventory', 'pricing-envoy'], ['pricing-envoy', 'notifications']],
+  'envoy-propagation': [['orders', 'inventory', 'pricing-envoy', 'notifications']],
+};
+
+for (const mode of ['sdk', 'envoy', 'envoy-propagation'] as const) {
+  test(`helm install --set mode=${mode}: pods Ready under "restricted", one order traced as in compose, helm test, uninstall leaves nothing`, async (t) => {
+    timed(`helm install --wait (${mode})`, () =>
+      helm('install', RELEASE, CHART, '-n', NAMESPACE, '-f', STAND_INS, '--set', `mode=${mode}`, '--set', 'persistence.keepOnUninstall=false', '--wait', '--timeout', '5m'),
+    );
+    const ordersIp = clusterIp('orders');
+
+    await t.test('every pod is Ready', () => {
+      const pods = kubectlJson('-n', NAMESPACE, 'get', 'pods').items as { metadata: { name: string }; status: { conditions?: { type: string; status: string }[] } }[];
+      assert.ok(pods.length >= 9, `${pods.length} pods`);
+      for (const pod of pods) assert.ok(pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'), `${pod.metadata.name} not Ready`);
+    });
+
+    await t.test("pricing's pod has exactly the containers this mode calls for", () => {
+      const pod = kubectlJson('-n', NAMESPACE, 'get', 'pods', '-l', 'app.kubernetes.io/name=pricing').items[0];
+      const containers = pod.spec.containers.map((c: { name: string }) => c.name);
+      const sidecars = (pod.spec.initContainers ?? []).map((c: { name: string; restartPolicy?: string }) => `${c.name}:${c.restartPolicy}`);
+      assert.deepEqual(containers, ['pricing']);
+      assert.deepEqual(sidecars, mode === 'sdk' ? [] : ['envoy:Always']);
+    });
+
+    await t.test('POST /orders through the orders Service: 201, and the trace shape of this mode in the Tempo stand-in', async () => {
+      assert.deepEqual(await tracesOfOneOrder(ordersIp), EXPECTED[mode]);
+    });
+
+    await t.test('helm test: its hook pod places one order', () => {
+      assert.match(helm('test', RELEASE, '-n', NAMESPACE, '--timeout', '2m'), /Phase:\s+Succeeded/);
+    });
+
+    if (mode !== 'sdk') {
+      await t.test("pricing's pod deleted mid-load: clear 5xx naming pricing while it is gone, 201 after, the sidecar back with it, no order lost", async () => {
+        const answers: { status: number; body: Record<string, any> }[] = [];
+        let stop = false;
+        const load = (async () => {
+          while (!stop) answers.push(await postOrder(ordersIp)), await sleep(50);
+        })();
+        await sleep(1000);
+        const old = kubectlJson('-n', NAMESPACE, 'get', 'pods', '-l', 'app.kubernetes.io/name=pricing').items[0].metadata.name as string;
+        kubectl('-n', NAMESPACE, 'delete', 'pod', old, '--wait=false');
+        const deletedAt = answers.length;
+        await waitFor(() => answers.slice(deletedAt).some((a) => a.status !== 201), 60_000, 'an order failing while pricing is gone');
+        await waitFor(() => answers.length > deletedAt + 5 && answers.slice(-5).every((a) => a.status === 201), 120_000, 'orders answering 201 again');
+        stop = true;
+        await load;
+
+        const failed = answers.filter((a) => a.status !== 201);
+        assert.ok(failed.length > 0);
+        for (const answer of failed) {
+          assert.ok([502, 504].includes(answer.status), JSON.stringify(answer));
+          assert.equal(answer.body.dependency, 'pricing', JSON.stringify(answer.body));
+        }
+        // Nothing accepted is lost: every 201 is confirmed in orders' database, every 5xx kept as failed.
+        for (const answer of answers) {
+          const stored = (await (await fetch(`http://${ordersIp}:8000/orders/${answer.body.order_id}`)).json()) as { status: string };
+          assert.equal(stored.status, answer.status === 201 ? 'confirmed' : 'failed', JSON.stringify(answer.body));
+        }
+        const pod = kubectlJson('-n', NAMESPACE, 'get', 'pods', '-l', 'app.kubernetes.io/name=pricing').items.find((p: any) => p.metadata.name !== old);
+        const statuses = [...pod.status.initContainerStatuses, ...pod.status.containerStatuses].map((s: { name: string; ready: boolean; restartCount: number }) => `${s.name}:${s.ready}:${s.restartCount}`);
+        assert.deepEqual(statuses.sort(), ['envoy:true:0', 'pricing:true:0'], 'a new pod, Envoy and pricing started together, nothing restarted');
+        timings[`pricing pod deleted (${mode})`] = `${answers.length} orders, ${failed.length} answered 5xx naming pricing, the rest 201`;
+      });
+    }
+
+    await t.test('memory per container, after the orders', () => {
+      memory[mode] = podMemory();
+      assert.ok(Object.keys(memory[mode]!).some((name) => name.startsWith('orders/')), JSON.stringify(memory[mode]));
+    });
+
+    await t.test('helm uninstall leaves nothing of the release', async () => {
+      timed(`helm uninstall (${mode})`, () => helm('uninstall', RELEASE, '-n', NAMESPACE, '--wait', '--timeout', '3m'));
+      await waitFor(() => kubectl('-n', NAMESPACE, 'get', 'all,pvc,configmap,secret,serviceaccount', '-l', 'app.kubernetes.io/part-of=otel-demo', '-o', 'name').trim() === '', 60_000, 'every object of the release gone');
+      await waitFor(() => kubectl('-n', NAMESPACE, 'get', 'pods', '-o', 'name').trim() === '', 60_000, 'every pod gone');
+    });
+  });
+}
+
+test('cluster-down removes the cluster without a trace: address, bridge, iptables chains, mounts, processes', () => {
+  assert.ok(clusterTraces().length > 0, 'the check sees the running cluster');
+  timed('cluster down', () => mustRun('bash', [`${K8S}/cluster-down.sh`]));
+  assert.deepEqual(clusterTraces(), []);
+});
