@@ -161,6 +161,10 @@ spec:
   value: {{ .Values.otel.exporterOtlpEndpoint | quote }}
 - name: OTEL_METRIC_EXPORT_INTERVAL
   value: {{ .Values.otel.metricExportInterval | quote }}
+- name: OTEL_TRACES_SAMPLER
+  value: {{ .Values.otel.tracesSampler | quote }}
+- name: OTEL_TRACES_SAMPLER_ARG
+  value: {{ .Values.otel.tracesSamplerArg | quote }}
 {{- end -}}
 
 {{/*

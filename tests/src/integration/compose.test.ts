@@ -40,9 +40,9 @@ interface Project {
   services: Record<string, Service>;
 }
 
-function load(file: string, profiles: string[] = []): Project {
+function load(file: string, profiles: string[] = [], env: Record<string, string> = {}): Project {
   const args = [...profiles.flatMap((profile) => ['--profile', profile]), fromRoot(file)];
-  return JSON.parse(execFileSync(COMPOSE_CHECK, args, { encoding: 'utf8', env: { PATH: process.env.PATH } })) as Project;
+  return JSON.parse(execFileSync(COMPOSE_CHECK, args, { encoding: 'utf8', env: { PATH: process.env.PATH, ...env } })) as Project;
 }
 
 const projects = Object.fromEntries(Object.entries(FILES).map(([mode, file]) => [mode, load(file, ['load'])])) as Record<ComposeMode, Project>;
@@ -247,4 +247,16 @@ test('the images and the native chain run Node with the same heap limits', () =>
   const nodeImage = /^ARG NODE_IMAGE=node:([\d.]+)-/m.exec(dockerfile)![1];
   const setupNode = /^NODE_VERSION=([\d.]+)/m.exec(fs.readFileSync(fromRoot('scripts', 'setup.sh'), 'utf8'))![1];
   assert.equal(nodeImage, setupNode, 'the tests must run the Node version of the images');
+});
+
+test("head sampling from the shell, as the README says: OTEL_TRACES_SAMPLER reaches every service's SDK, in every mode", () => {
+  const sampled = { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' };
+  for (const [mode, file] of Object.entries(FILES)) {
+    const withSampling = load(file, [], sampled);
+    for (const service of ['orders', 'inventory', 'pricing', 'notifications']) {
+      assert.equal(withSampling.services[service]!.environment!.OTEL_TRACES_SAMPLER, 'parentbased_traceidratio', `${mode} ${service}`);
+      assert.equal(withSampling.services[service]!.environment!.OTEL_TRACES_SAMPLER_ARG, '0.1', `${mode} ${service}`);
+      assert.equal(env(mode as ComposeMode, service).OTEL_TRACES_SAMPLER, 'parentbased_always_on', `${mode} ${service}: every trace by default`);
+    }
+  }
 });
