@@ -281,6 +281,15 @@ conntrack:
 iptables:
   localhostNodePorts: false
 EOF
+# A Service IP that kube-proxy did not translate (no endpoint yet, e.g. while a pod is being
+# replaced) must not leave the node: the host's default route would send it to the outside
+# network, where this machine's transparent proxy answered HTTP 404, and a keep-alive client
+# then kept talking to that proxy for minutes. Pods' packets: dropped in mangle FORWARD, which
+# runs after DNAT and before filter FORWARD, where the CNI firewall plugin accepts everything
+# from a pod IP first. The host's own: rejected in filter OUTPUT, which runs after DNAT.
+# "KUBE-" in the comments makes cluster-down.sh remove both rules with the rest.
+iptables -w -t mangle -I FORWARD 1 -d "$SERVICE_CIDR" -m comment --comment "KUBE-otel-demo: untranslated Service IPs stay on the node" -j DROP
+iptables -w -I OUTPUT 1 -d "$SERVICE_CIDR" -m comment --comment "KUBE-otel-demo: untranslated Service IPs stay on the node" -j REJECT
 log "starting kube-proxy"
 start kube-proxy "$K8S_BIN/kube-proxy" --config="$K8S_STATE/etc/kube-proxy.yaml"
 

@@ -94,7 +94,9 @@ test('head sampling at 10 % (sdk): about one order in ten is traced, always whol
   const { answers, traces } = await headSampled('sdk', 150);
   const kept = answers.filter(({ traceId }) => traces.has(traceId));
   assert.ok(kept.length >= 3 && kept.length <= 35, `${kept.length} of 150 traced`);
-  assert.equal(traces.size, kept.length, 'no trace other than the orders');
+  // The set-up's restock call is a trace of inventory's own (sampled one time in ten): not counted.
+  const orderTraces = [...traces.values()].filter((spans) => spans.some((span) => span.service === 'orders'));
+  assert.equal(orderTraces.length, kept.length, "every traced order is one of the answers' trace ids");
   for (const { traceId } of kept) {
     const services = new Set(traces.get(traceId)!.map((span) => span.service));
     assert.equal(services.size, 4, 'parent-based: every service follows the decision made at orders');
