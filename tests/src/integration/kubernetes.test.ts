@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fromRoot, sleep, waitFor, type SpanRecord } from '@demo/tools';
 
 // The Helm chart on a real single-node Kubernetes v1.37 (tests/kubernetes/: built from Go
@@ -9,7 +9,8 @@ import { fromRoot, sleep, waitFor, type SpanRecord } from '@demo/tools';
 // envoy-propagation: helm install --wait in a namespace that enforces the "restricted" Pod
 // Security Standard, one order through the orders Service, the trace shape read back from
 // the Tempo stand-in, pricing's containers, helm test, and helm uninstall leaving nothing.
-// In the Envoy modes pricing's pod is deleted mid-load. The cluster is torn down at the end
+// In envoy mode the README's port-forward commands are run; in the Envoy modes pricing's
+// pod is deleted mid-load. The cluster is torn down at the end
 // and must leave no address, bridge, iptables chain or mount behind.
 
 const K8S = fromRoot('tests', 'kubernetes');
@@ -124,6 +125,22 @@ async function postOrder(ordersIp: string): Promise<{ status: number; body: Reco
   }
 }
 
+/** Runs `kubectl port-forward <args>` while `use` runs; fails if it does not forward within 20 s. */
+async function withPortForward(args: string[], use: () => Promise<void>): Promise<void> {
+  const child = spawn(KUBECTL, ['-n', NAMESPACE, 'port-forward', ...args], { env: { ...process.env, KUBECONFIG }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  try {
+    await waitFor(() => output.includes('Forwarding from 127.0.0.1:'), 20_000, `kubectl port-forward ${args.join(' ')}`).catch((error: Error) => {
+      throw new Error(`${error.message}; kubectl said: ${output}`);
+    });
+    await use();
+  } finally {
+    child.kill();
+  }
+}
+
 /** Services per trace of one order, first trace first, once no span came in for 7 s (Envoy flushes every 5 s). */
 async function tracesOfOneOrder(ordersIp: string): Promise<string[][]> {
   const before = new Set((await storedSpans()).map((span) => span.traceId));
@@ -204,6 +221,25 @@ for (const mode of ['sdk', 'envoy', 'envoy-propagation'] as const) {
       await waitFor(async () => (await storedSpans()).some((span) => span.service === 'notifications'), 60_000, "the helm test order's spans in the Tempo stand-in");
       assert.deepEqual(await tracesOfOneOrder(ordersIp), EXPECTED[mode]);
     });
+
+    if (mode === 'envoy') {
+      await t.test("the README's port-forward: the web UI on localhost:8088 places an order; Envoy's admin page on localhost:9901", async () => {
+        // The commands the README and the chart's NOTES give, with the test's namespace.
+        await withPortForward(['svc/web-ui', '8088:80'], async () => {
+          const page = await fetch('http://127.0.0.1:8088/');
+          assert.equal(page.status, 200);
+          assert.match(await page.text(), /<form[^>]+id="order-form"/);
+          assert.deepEqual(await (await fetch('http://127.0.0.1:8088/config.json')).json(), { mode: 'envoy', grafanaUrl: 'http://localhost:3000' });
+          const order = await fetch('http://127.0.0.1:8088/api/orders', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ORDER) });
+          const body = (await order.json()) as Record<string, unknown>;
+          assert.equal(order.status, 201, JSON.stringify(body));
+          assert.match(String(body.trace_id), /^[0-9a-f]{32}$/);
+        });
+        await withPortForward(['deploy/pricing', '9901'], async () => {
+          assert.equal(await (await fetch('http://127.0.0.1:9901/ready')).text(), 'LIVE\n');
+        });
+      });
+    }
 
     if (mode !== 'sdk') {
       await t.test("pricing's pod deleted mid-load: clear 5xx naming pricing while it is gone, 201 after, the sidecar back with it, no order lost", async () => {

@@ -26,7 +26,9 @@ const PORTS = [8000, 3001, 8080, 8081, 4317, 4318, 8889, 13133, 8888, 4320, 8088
 // Envoy's wheel) are reused from this checkout, so the test takes a minute rather than many:
 // setup.sh then finds them in place and skips them, which is its second-run path. Its install
 // paths are exercised by CI, which runs scripts/test.sh (and so setup.sh) in a fresh clone.
-const REUSED = ['.tools/node', '.tools/otelcol', '.tools/envoy-venv', '.tools/compose-check', '.tools/go-bin', '.tools/helm'];
+// .tools/node is there only when the machine's Node is older than 24 (or the stand-ins needed it).
+const REUSED = ['.tools/otelcol', '.tools/envoy-venv', '.tools/compose-check', '.tools/go-bin', '.tools/helm'];
+const REUSED_IF_PRESENT = ['.tools/node'];
 
 let clone: string;
 const runs: Run[] = [];
@@ -137,7 +139,7 @@ function copyWorkingTree(): string {
     else fs.copyFileSync(source, path.join(dir, file));
   }
   fs.mkdirSync(path.join(dir, '.tools'));
-  for (const tool of REUSED) fs.symlinkSync(fromRoot(tool), path.join(dir, tool));
+  for (const tool of [...REUSED, ...REUSED_IF_PRESENT.filter((tool) => fs.existsSync(fromRoot(tool)))]) fs.symlinkSync(fromRoot(tool), path.join(dir, tool));
   // Hard links: a copy in a second, not 400 MB. npm ci (should setup.sh run it) replaces
   // files rather than writing into them, so the checkout's node_modules stays untouched.
   execFileSync('cp', ['-al', fromRoot('node_modules'), path.join(dir, 'node_modules')]);
