@@ -80,6 +80,24 @@ test('every config is the repository file itself, byte for byte (one source for 
   same('sdk', 'grafana-dashboards', 'otel-demo-services.json', 'grafana/dashboards/otel-demo-services.json');
 });
 
+test('collector.tailSampling layers collector/tail-sampling.yaml exactly as compose/tail-sampling.yaml does', () => {
+  const collectorOf = (manifests: Manifest[]) => ({
+    args: podSpecOf(find(manifests, 'Deployment', 'otel-collector')!).containers[0].args as string[],
+    mountPath: podSpecOf(find(manifests, 'Deployment', 'otel-collector')!).containers[0].volumeMounts[0].mountPath as string,
+    data: find(manifests, 'ConfigMap', 'otel-collector-config')!.data!,
+  });
+  const off = collectorOf(rendered.sdk);
+  assert.deepEqual(off.args, ['--config=/etc/otelcol/config.yaml']);
+  assert.deepEqual(Object.keys(off.data), ['config.yaml']);
+
+  const on = collectorOf(render('envoy', '--set', 'collector.tailSampling=true'));
+  const composeOverride = YAML.parse(fs.readFileSync(fromRoot('compose', 'tail-sampling.yaml'), 'utf8'));
+  assert.deepEqual(on.args, composeOverride.services['otel-collector'].command);
+  assert.equal(on.mountPath, '/etc/otelcol');
+  assert.equal(on.data['tail-sampling.yaml']!.trim(), fs.readFileSync(fromRoot('collector', 'tail-sampling.yaml'), 'utf8').trim());
+  assert.equal(on.data['config.yaml'], off.data['config.yaml']);
+});
+
 test('every pod meets the restricted Pod Security Standard, except the eBPF agent', () => {
   for (const mode of MODES) {
     for (const manifest of rendered[mode]) {

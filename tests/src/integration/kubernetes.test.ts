@@ -91,7 +91,9 @@ test('server-side dry run: every mode\'s manifests, eBPF included, are accepted 
   try {
     for (const mode of ['sdk', 'envoy', 'envoy-propagation', 'ebpf']) {
       // --kube-version: `helm template` asks no cluster; the one it will be applied to is 1.37.
-      const manifests = helm('template', RELEASE, CHART, '-n', 'dry-run', '--kube-version', '1.37.2', '--set', `mode=${mode}`);
+      // Tail sampling on in one mode, so its collector args and ConfigMap are checked too.
+      const extra = mode === 'envoy' ? ['--set', 'collector.tailSampling=true'] : [];
+      const manifests = helm('template', RELEASE, CHART, '-n', 'dry-run', '--kube-version', '1.37.2', '--set', `mode=${mode}`, ...extra);
       const result = run(KUBECTL, ['apply', '--dry-run=server', '-n', 'dry-run', '-f', '-'], manifests);
       assert.equal(result.status, 0, `${mode}: ${result.stderr}`);
       if (mode === 'ebpf') assert.match(result.stdout, /daemonset.apps\/ebpf-agent created \(server dry run\)/);
