@@ -245,8 +245,8 @@ test('the images and the native chain run Node with the same heap limits', () =>
   assert.deepEqual(cmd, ['node', ...NODE_HEAP_FLAGS, 'dist/main.js']);
   assert.match(dockerfile, /^FROM \$\{NODE_IMAGE\}$/m);
   const nodeImage = /^ARG NODE_IMAGE=node:([\d.]+)-/m.exec(dockerfile)![1];
-  const setupNode = /^NODE_VERSION=([\d.]+)/m.exec(fs.readFileSync(fromRoot('scripts', 'setup.sh'), 'utf8'))![1];
-  assert.equal(nodeImage, setupNode, 'the tests must run the Node version of the images');
+  const installedNode = /^NODE_VERSION=([\d.]+)/m.exec(fs.readFileSync(fromRoot('scripts', 'install-node.sh'), 'utf8'))![1];
+  assert.equal(nodeImage, installedNode, 'the tests must run the Node version of the images');
 });
 
 test("head sampling from the shell, as the README says: OTEL_TRACES_SAMPLER reaches every service's SDK, in every mode", () => {
