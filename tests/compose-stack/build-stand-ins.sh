@@ -43,10 +43,10 @@ if [ "$(image_label "$BASE_IMAGE" demo.recipe)" != "$base_recipe" ]; then
   rm -rf "$rootfs"
 fi
 
-# 2. node:24.20.0-trixie-slim: the base + the Node binary the native runs use (npm's `node`
-# package, installed by scripts/setup.sh) + npm + user node (1000). No compiler, no python3:
-# like the real image, so a build step that needs them fails here too.
-# (setup.sh skips installing it on a machine whose own Node is already 24: install it here.)
+# 2. node:24.20.0-trixie-slim: the base + Node 24.20.0 (npm's `node` package, installed by
+# scripts/install-node.sh, also when setup.sh chose the machine's own Node 24) + npm + user
+# node (1000). No compiler, no python3: like the real image, so a build step that needs them
+# fails here too.
 bash scripts/install-node.sh
 node_bin=.tools/node/bin/node
 node_recipe=$( (sha256sum "$node_bin" "$HOST_CA"; echo "npm $NPM_VERSION $(image_label "$BASE_IMAGE" demo.recipe)") | sha256sum | cut -c1-16)
