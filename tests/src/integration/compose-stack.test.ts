@@ -1,9 +1,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { chromium } from 'playwright-core';
-import { fromRoot, sleep, waitFor, summarizeTraces, groupByTrace, type SpanRecord } from '@demo/tools';
+import { sleep, waitFor, summarizeTraces, groupByTrace, type SpanRecord } from '@demo/tools';
+import { mustRun, run } from '../harness/commands';
 
 // The compose stack as a user starts it, under a real Docker Engine: each user-facing compose
 // file, unmodified, plus tests/compose-stack/stand-ins.compose.yml, which only swaps in what
@@ -16,7 +16,6 @@ import { fromRoot, sleep, waitFor, summarizeTraces, groupByTrace, type SpanRecor
 // files honour, e.g. 127.0.0.2 beside a native run on the same ports) or stays inside
 // compose's networks.
 
-const ROOT = fromRoot();
 const HOST = process.env.BIND_ADDRESS ?? '127.0.0.1';
 const OVERRIDE = 'tests/compose-stack/stand-ins.compose.yml';
 const PROJECT = 'otel-demo';
@@ -24,23 +23,6 @@ const NODE_SERVICES = ['orders', 'inventory', 'pricing', 'notifications'] as con
 const ORDER = { user_id: 1001, product_name: 'Laptop', quantity: 2 };
 const timings: Record<string, Record<string, string>> = {};
 const memoryRows: string[][] = [];
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[], timeoutMs = 600_000): Run {
-  const result = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, COMPOSE_BAKE: 'false' } });
-  return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
-}
-
-function mustRun(command: string, args: string[], timeoutMs?: number): string {
-  const result = run(command, args, timeoutMs);
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}:\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
-  return result.stdout;
-}
 
 /** `docker compose -f <file> -f <override> ...`: the user's command plus the test machine's stand-ins. */
 const compose = (file: string, ...args: string[]) => mustRun('docker', ['compose', '-f', file, '-f', OVERRIDE, ...args]);
@@ -151,8 +133,8 @@ function checkMemory(mode: string, file: string, ...extra: string[]): void {
 
 before(() => {
   // The engine and Compose come from scripts/setup-docker.sh (run by scripts/test.sh).
-  mustRun('docker', ['info', '--format', '{{.ServerVersion}}'], 30_000);
-  timed('all', 'stand-in images', () => mustRun('bash', ['tests/compose-stack/build-stand-ins.sh'], 900_000));
+  mustRun('docker', ['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 30_000 });
+  timed('all', 'stand-in images', () => mustRun('bash', ['tests/compose-stack/build-stand-ins.sh'], { timeoutMs: 900_000 }));
   // Left over from an interrupted run: start from nothing.
   tearDown('docker-compose-envoy.yml');
   assert.deepEqual(nothingLeft(), []);

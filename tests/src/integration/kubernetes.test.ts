@@ -1,7 +1,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { fromRoot, sleep, waitFor, type SpanRecord } from '@demo/tools';
+import { postJson } from '../harness/harness';
+import { mustRun, run } from '../harness/commands';
+import { countBy } from '../harness/load';
 
 // The Helm chart on a real single-node Kubernetes v1.37 (tests/kubernetes/: built from Go
 // modules plus Debian's etcd, containerd and CNI plugins), with the project's images and the
@@ -37,15 +40,10 @@ const ORDER = { user_id: 1001, product_name: 'Laptop', quantity: 1 };
 const timings: Record<string, string> = {};
 const memory: Record<string, Record<string, number>> = {};
 
-function run(command: string, args: string[], input?: string, timeoutMs = 900_000) {
-  const result = spawnSync(command, args, { cwd: fromRoot(), encoding: 'utf8', input, timeout: timeoutMs, env: { ...process.env, KUBECONFIG, COMPOSE_BAKE: 'false' }, maxBuffer: 64 * 1024 * 1024 });
-  return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
-}
-function mustRun(command: string, args: string[], input?: string): string {
-  const result = run(command, args, input);
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}:\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
-  return result.stdout;
-}
+// Every kubectl and helm of this file (and of the scripts it runs) talks to the test cluster.
+process.env.KUBECONFIG = KUBECONFIG;
+// The set-up steps may be slow: the cluster build takes about 15 minutes with cold Go caches.
+const LONG = { timeoutMs: 900_000 };
 const kubectl = (...args: string[]) => mustRun(KUBECTL, args);
 const kubectlJson = (...args: string[]) => JSON.parse(kubectl(...args, '-o', 'json'));
 const helm = (...args: string[]) => mustRun(HELM, args);
@@ -72,11 +70,11 @@ function clusterTraces(): string[] {
 
 before(() => {
   // The images compose builds, and the stand-ins for the upstream ones (cached after the compose test).
-  timed('stand-in images', () => mustRun('bash', [fromRoot('tests', 'compose-stack', 'build-stand-ins.sh')]));
-  timed('project images', () => mustRun('docker', ['compose', '-f', 'docker-compose.yml', '-f', OVERRIDE, '--profile', 'load', 'build']));
-  timed('build the cluster (cached)', () => mustRun('bash', [`${K8S}/build-cluster.sh`]));
+  timed('stand-in images', () => mustRun('bash', [fromRoot('tests', 'compose-stack', 'build-stand-ins.sh')], LONG));
+  timed('project images', () => mustRun('docker', ['compose', '-f', 'docker-compose.yml', '-f', OVERRIDE, '--profile', 'load', 'build'], LONG));
+  timed('build the cluster (cached)', () => mustRun('bash', [`${K8S}/build-cluster.sh`], LONG));
   timed('cluster up', () => mustRun('bash', [`${K8S}/cluster-up.sh`]));
-  timed('import images', () => mustRun('bash', [`${K8S}/import-image.sh`, ...IMAGES]));
+  timed('import images', () => mustRun('bash', [`${K8S}/import-image.sh`, ...IMAGES], LONG));
 });
 
 after(() => {
@@ -94,7 +92,7 @@ test('server-side dry run: every mode\'s manifests, eBPF included, are accepted 
       // Tail sampling on in one mode, so its collector args and ConfigMap are checked too.
       const extra = mode === 'envoy' ? ['--set', 'collector.tailSampling=true'] : [];
       const manifests = helm('template', RELEASE, CHART, '-n', 'dry-run', '--kube-version', '1.37.2', '--set', `mode=${mode}`, ...extra);
-      const result = run(KUBECTL, ['apply', '--dry-run=server', '-n', 'dry-run', '-f', '-'], manifests);
+      const result = run(KUBECTL, ['apply', '--dry-run=server', '-n', 'dry-run', '-f', '-'], { input: manifests });
       assert.equal(result.status, 0, `${mode}: ${result.stderr}`);
       if (mode === 'ebpf') assert.match(result.stdout, /daemonset.apps\/ebpf-agent created \(server dry run\)/);
     }
@@ -107,7 +105,7 @@ test('the namespace enforces the restricted Pod Security Standard: it refuses a 
   kubectl('create', 'namespace', NAMESPACE);
   kubectl('label', 'namespace', NAMESPACE, 'pod-security.kubernetes.io/enforce=restricted');
   const pod = JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'privileged' }, spec: { containers: [{ name: 'x', image: 'otel-demo-stand-in/otlp-receiver:1', securityContext: { privileged: true } }] } });
-  const result = run(KUBECTL, ['apply', '--dry-run=server', '-n', NAMESPACE, '-f', '-'], pod);
+  const result = run(KUBECTL, ['apply', '--dry-run=server', '-n', NAMESPACE, '-f', '-'], { input: pod });
   assert.notEqual(result.status, 0);
   assert.match(result.stderr, /violates PodSecurity "restricted/);
 });
@@ -129,7 +127,7 @@ async function postOrder(ordersIp: string): Promise<{ status: number; body: Reco
 
 /** Runs `kubectl port-forward <args>` while `use` runs; fails if it does not forward within 20 s. */
 async function withPortForward(args: string[], use: () => Promise<void>): Promise<void> {
-  const child = spawn(KUBECTL, ['-n', NAMESPACE, 'port-forward', ...args], { env: { ...process.env, KUBECONFIG }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(KUBECTL, ['-n', NAMESPACE, 'port-forward', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
@@ -247,12 +245,8 @@ for (const mode of ['sdk', 'envoy', 'envoy-propagation'] as const) {
       await t.test("pricing's pod deleted mid-load: clear 5xx naming pricing while it is gone, 201 after, the sidecar back with it, no order lost", async () => {
         // Every order must reach pricing: with the seeded 25 Laptops a fast machine runs out
         // within the first second, and orders stopped at inventory (201, out_of_stock) never fail.
-        const restock = await fetch(`http://${clusterIp('inventory')}:3001/inventory/restock`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ product_name: ORDER.product_name, quantity: 100_000 }),
-        });
-        assert.equal(restock.status, 200, await restock.text());
+        const restock = await postJson(`http://${clusterIp('inventory')}:3001/inventory/restock`, { product_name: ORDER.product_name, quantity: 100_000 });
+        assert.equal(restock.status, 200, JSON.stringify(restock.body));
         const answers: { status: number; body: Record<string, any> }[] = [];
         let stop = false;
         const load = (async () => {
@@ -265,10 +259,7 @@ for (const mode of ['sdk', 'envoy', 'envoy-propagation'] as const) {
           // sending to the terminating pod until the new one is Ready, and may hide the gap.
           kubectl('-n', NAMESPACE, 'delete', 'pod', old, '--grace-period=0', '--force', '--wait=false');
           const deletedAt = answers.length;
-          const outcomes = () => JSON.stringify(answers.slice(deletedAt).reduce<Record<string, number>>((count, a) => {
-            const key = `${a.status} ${a.body.status ?? a.body.error ?? ''}`;
-            return { ...count, [key]: (count[key] ?? 0) + 1 };
-          }, {}));
+          const outcomes = () => JSON.stringify(countBy(answers.slice(deletedAt), (a) => `${a.status} ${a.body.status ?? a.body.error ?? ''}`));
           await waitFor(() => answers.slice(deletedAt).some((a) => a.status !== 201), 60_000, 'an order failing while pricing is gone').catch((error: Error) => {
             throw new Error(`${error.message}\nanswers since the delete: ${outcomes()}\n${kubectl('-n', NAMESPACE, 'get', 'pods', '-o', 'wide')}`);
           });
