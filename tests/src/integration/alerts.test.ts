@@ -2,12 +2,25 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { activeAlerts, freePort, fromRoot, prometheusProcess, sleep, type AlertState, type ManagedProcess } from '@demo/tools';
+import {
+  activeAlerts,
+  freePort,
+  fromRoot,
+  prometheusProcess,
+  prometheusTool,
+  PROMETHEUS_BINARY,
+  PROMTOOL_BINARY,
+  sleep,
+  type AlertState,
+  type ManagedProcess,
+} from '@demo/tools';
 import { startHarness, postJson, type Harness } from '../harness/harness';
+import { composeImageTag } from '../harness/compose-pins';
 
 // The alert rules (prometheus/alert-rules.yml): their promtool unit tests, then the real
 // thing: services with the SDK -> the real collector's span metrics -> the real Prometheus
-// evaluating the rules, while faulted orders make notifications fail, then stop.
+// evaluating the rules, while faulted orders make notifications fail, then stop. Prometheus
+// and promtool are the version compose pins (scripts/setup-prometheus.sh builds them).
 
 let h: Harness | undefined;
 let prometheus: ManagedProcess | undefined;
@@ -16,10 +29,19 @@ after(async () => {
   await h?.stop();
 });
 
+test('prometheus and promtool are the release compose pins', () => {
+  const pinned = composeImageTag('prom/prometheus').replace(/^v/, '');
+  for (const binary of [PROMETHEUS_BINARY, PROMTOOL_BINARY]) {
+    const output = execFileSync(prometheusTool(binary), ['--version'], { encoding: 'utf8' });
+    assert.match(output, new RegExp(`^\\w+, version ${pinned.replace(/\./g, '\\.')} `), output);
+  }
+});
+
 test('promtool: the rules parse, and their unit tests (pending -> firing -> resolved) pass', () => {
   const dir = fromRoot('prometheus');
-  assert.match(execFileSync('promtool', ['check', 'rules', 'alert-rules.yml'], { cwd: dir, encoding: 'utf8' }), /SUCCESS: 3 rules found/);
-  assert.match(execFileSync('promtool', ['test', 'rules', 'alert-rules.test.yml'], { cwd: dir, encoding: 'utf8' }), /SUCCESS/);
+  const promtool = prometheusTool(PROMTOOL_BINARY);
+  assert.match(execFileSync(promtool, ['check', 'rules', 'alert-rules.yml'], { cwd: dir, encoding: 'utf8' }), /SUCCESS: 3 rules found/);
+  assert.match(execFileSync(promtool, ['test', 'rules', 'alert-rules.test.yml'], { cwd: dir, encoding: 'utf8' }), /SUCCESS/);
 });
 
 test('end to end: failing notifications fires ServiceErrorRatioHigh for notifications only; normal orders resolve it', async () => {

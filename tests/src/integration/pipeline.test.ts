@@ -12,6 +12,8 @@ import {
   observeOneOrder,
   prometheusProcess,
   PROMETHEUS_CONFIG,
+  PROMTOOL_BINARY,
+  prometheusTool,
   queryPrometheus,
   serverSpan,
   SPAN_KIND,
@@ -61,7 +63,7 @@ test('the collector binary accepts the config compose mounts', () => {
 });
 
 test('promtool accepts prometheus.yml', () => {
-  const output = execFileSync('promtool', ['check', 'config', PROMETHEUS_CONFIG], { encoding: 'utf8' });
+  const output = execFileSync(prometheusTool(PROMTOOL_BINARY), ['check', 'config', PROMETHEUS_CONFIG], { encoding: 'utf8' });
   assert.match(output, /SUCCESS/);
 });
 
