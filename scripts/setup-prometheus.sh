@@ -9,7 +9,8 @@
 #   netgo          kept: pure-Go DNS, a static binary (CGO is off as well)
 #   builtinassets  left out: it embeds the React UI, which the module zip does not ship
 #                  (web/ui/static is built by npm upstream). The HTTP API, /-/ready and
-#                  /metrics do not need it; only the web pages are missing.
+#                  /metrics do not need it; only the web pages are missing (/query answers
+#                  500). Users get the UI from the prom/prometheus image compose runs.
 #   remove_all_sd  added: no cloud and Kubernetes service discovery (AWS, Azure, GCE, k8s, ...);
 #                  our configs use static_configs only. It keeps static, file and http SD,
 #                  and it cuts the build (and the modules it downloads) by a lot.
