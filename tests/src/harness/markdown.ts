@@ -58,29 +58,37 @@ function renderedText(heading: string): string {
 }
 
 /**
- * GitHub's anchor for a heading text (github-slugger): lower case, every character that is
- * not a letter, a mark, a digit, a connector (`_`), a hyphen or a space removed, spaces
- * turned into hyphens. Letters include kana and kanji, so Japanese headings keep their
- * words, while their punctuation (（）：、・) goes like ASCII punctuation does.
+ * GitHub's anchor for a heading text (github-slugger): lower case, then every character
+ * removed except letters and other alphabetic characters, marks, decimal and letter numbers,
+ * connectors (`_`), hyphens and spaces; each space becomes a hyphen. Kana and kanji are
+ * alphabetic, so Japanese headings keep their words, while their punctuation (（）：、・) goes
+ * like ASCII punctuation does.
  */
 export function githubSlug(text: string): string {
   return renderedText(text)
     .toLowerCase()
-    .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
+    .replace(/[^\p{Alphabetic}\p{M}\p{Nd}\p{Nl}\p{Pc} -]/gu, '')
     .replace(/ /g, '-');
 }
 
-/** Every anchor a file offers: its headings' slugs, a repeated one suffixed -1, -2, ... as GitHub does. */
+/**
+ * Every anchor a file offers: its headings' slugs, numbered as github-slugger does when one
+ * repeats (foo, foo-1, foo-2; a numbered slug already taken is skipped).
+ */
 export function anchors(markdown: string): Set<string> {
-  const seen = new Map<string, number>();
+  const occurrences = new Map<string, number>();
   const result = new Set<string>();
   for (const line of proseLines(markdown)) {
-    const heading = /^ {0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
+    const heading = /^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/.exec(line);
     if (!heading) continue;
-    const slug = githubSlug(heading[1]!);
-    const count = seen.get(slug) ?? 0;
-    seen.set(slug, count + 1);
-    result.add(count === 0 ? slug : `${slug}-${count}`);
+    const base = githubSlug(heading[1]!);
+    let slug = base;
+    while (result.has(slug)) {
+      const count = (occurrences.get(base) ?? 0) + 1;
+      occurrences.set(base, count);
+      slug = `${base}-${count}`;
+    }
+    result.add(slug);
   }
   return result;
 }

@@ -71,7 +71,10 @@ test("GitHub's heading anchors: punctuation and emoji go, letters of any script 
   assert.equal(githubSlug('Envoyサイドカーアーキテクチャ（ヘッダー伝播なし版）'), 'envoyサイドカーアーキテクチャヘッダー伝播なし版');
   assert.equal(githubSlug('Docker なしで：`npm run local`'), 'docker-なしでnpm-run-local');
   assert.equal(githubSlug('学習ポイント・トレースID相関'), '学習ポイントトレースid相関');
-  assert.deepEqual([...anchors('# Logs\n\n```\n# not a heading\n```\n\n## Logs\n### Logs')], ['logs', 'logs-1', 'logs-2']);
+  assert.equal(githubSlug('Step ① of C#'), 'step--of-c');
+  assert.deepEqual([...anchors('# Logs\n\n```\n# not a heading\n```\n\n## Logs ##\n### Logs')], ['logs', 'logs-1', 'logs-2']);
+  // github-slugger's own fixture: a numbered slug already taken by a heading is skipped.
+  assert.deepEqual([...anchors(['# echo', '# echo', '# echo 1', '# echo-1', '# echo'].join('\n'))], ['echo', 'echo-1', 'echo-1-1', 'echo-1-2', 'echo-2']);
 });
 
 test('the link checker finds a missing file, a missing anchor and a link out of the repository, and passes good links', () => {
