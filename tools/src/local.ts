@@ -266,7 +266,7 @@ Each trace is summarised below once complete. Ctrl-C stops everything.
 async function main() {
   const major = Number(process.versions.node.split('.')[0]);
   if (major < 24) {
-    console.error(`Node ${process.versions.node} is too old: this demo needs Node 24. bash scripts/setup.sh installs it; then run: export PATH="$PWD/.tools/node/bin:$PATH"`);
+    console.error(`Node ${process.versions.node} is too old: this demo needs Node 24. bash scripts/setup.sh installs it into .tools/node, where npm run local finds it`);
     process.exit(1);
   }
   const { mode, load, tailSampling } = parseArgs(process.argv.slice(2));

@@ -337,7 +337,7 @@ for (const { mode, file, checkShape } of MODES) {
         assert.deepEqual(names, ['CollectorLosingTelemetry', 'ServiceErrorRatioHigh', 'ServiceLatencyP95High']);
       });
 
-      await t.test("the README's tail-sampling command: the collector takes both configs, a failed order's trace is kept", async () => {
+      await t.test("docs/telemetry.md's tail-sampling command: the collector takes both configs, a failed order's trace is kept", async () => {
         // The user's command is `docker compose -f docker-compose.yml -f compose/tail-sampling.yaml up -d`.
         mustRun('docker', ['compose', '-f', file, '-f', 'compose/tail-sampling.yaml', '-f', OVERRIDE, 'up', '-d']);
         const command = mustRun('docker', ['inspect', '--format', '{{json .Args}}', containerId(file, 'otel-collector')]);

@@ -74,8 +74,8 @@ test('every image is pinned to a version, never latest', () => {
   }
 });
 
-test('every container has a memory limit, and the README gives their true sum per mode', () => {
-  const readme = fs.readFileSync(fromRoot('README.md'), 'utf8');
+test('every container has a memory limit, and docs/architecture.md gives their true sum per mode', () => {
+  const page = fs.readFileSync(fromRoot('docs/architecture.md'), 'utf8');
   const totals: Record<string, number> = {};
   for (const [mode, project] of Object.entries(projects)) {
     let total = 0;
@@ -85,7 +85,7 @@ test('every container has a memory limit, and the README gives their true sum pe
       total += limit;
     }
     totals[mode] = total / MiB;
-    assert.match(readme, new RegExp(`\\| ${mode} \\| ${totals[mode]} MiB \\|`), `README: the ${mode} row of the memory table must say ${totals[mode]} MiB`);
+    assert.match(page, new RegExp(`\\| ${mode} \\| ${totals[mode]} MiB \\|`), `docs/architecture.md: the ${mode} row of the memory table must say ${totals[mode]} MiB`);
   }
   console.log(`memory limits, MiB, with the load profile: ${JSON.stringify(totals)}`);
 });
@@ -249,7 +249,7 @@ test('the images and the native chain run Node with the same heap limits', () =>
   assert.equal(nodeImage, installedNode, 'the tests must run the Node version of the images');
 });
 
-test("head sampling from the shell, as the README says: OTEL_TRACES_SAMPLER reaches every service's SDK, in every mode", () => {
+test("head sampling from the shell, as docs/telemetry.md says: OTEL_TRACES_SAMPLER reaches every service's SDK, in every mode", () => {
   const sampled = { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' };
   for (const [mode, file] of Object.entries(FILES)) {
     const withSampling = load(file, [], sampled);
