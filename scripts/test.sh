@@ -10,7 +10,8 @@
 #   npm run test:stack    bash scripts/test.sh stack    + Docker Engine and Compose, the
 #                                                       Kubernetes build; the compose stacks
 #                                                       and the chart on a real cluster
-#   npm test              bash scripts/test.sh          all of the above. CI runs exactly this.
+#   npm test              bash scripts/test.sh          npm run lint (ESLint, Prettier), then all
+#                                                       of the above. CI runs exactly this.
 #
 # Every part runs with the pinned Node 24 (.tools/node) when the machine's Node is older,
 # whatever Node started npm.
@@ -37,6 +38,11 @@ if [ "$part" = stack ] || [ "$part" = all ]; then
   printf '\n== Kubernetes from Go modules and Debian packages (for the chart test on a real cluster)\n'
   # About 15 minutes the first time on 2 cores, seconds once Go's caches hold it.
   bash tests/kubernetes/build-cluster.sh
+fi
+
+if [ "$part" = all ]; then
+  printf '\n== lint: ESLint and Prettier (npm run lint; npm run format fixes the formatting)\n'
+  npm run -s lint
 fi
 
 is_stack_test() {

@@ -61,7 +61,7 @@ async function waitUntilHealthy(file: string, ...extra: string[]): Promise<Conta
   } catch (error) {
     const states = last.map((c) => `${c.Service}: ${c.State} ${c.Health}`).join('\n');
     const logs = run('docker', ['compose', '-f', file, '-f', OVERRIDE, 'logs', '--tail', '15']).stdout;
-    throw new Error(`${(error as Error).message}\n${states}\n${logs}`);
+    throw new Error(`${(error as Error).message}\n${states}\n${logs}`, { cause: error });
   }
 }
 

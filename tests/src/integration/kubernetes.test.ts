@@ -217,7 +217,10 @@ for (const mode of ['sdk', 'envoy', 'envoy-propagation'] as const) {
         const answers: OrderAnswer[] = [];
         let stop = false;
         const load = (async () => {
-          while (!stop) answers.push(await postOrder(ordersUrl(ordersIp))), await sleep(50);
+          while (!stop) {
+            answers.push(await postOrder(ordersUrl(ordersIp)));
+            await sleep(50);
+          }
         })();
         const old = kubectlJson('-n', NAMESPACE, 'get', 'pods', '-l', 'app.kubernetes.io/name=pricing').items[0].metadata.name as string;
         try {
@@ -261,7 +264,7 @@ for (const mode of ['sdk', 'envoy', 'envoy-propagation'] as const) {
 
     await t.test('memory per container, after the orders', () => {
       memory[mode] = podMemory();
-      assert.ok(Object.keys(memory[mode]!).some((name) => name.startsWith('orders/')), JSON.stringify(memory[mode]));
+      assert.ok(Object.keys(memory[mode]).some((name) => name.startsWith('orders/')), JSON.stringify(memory[mode]));
     });
 
     await t.test('helm uninstall leaves nothing of the release', async () => {
