@@ -60,10 +60,12 @@ test('the collector build manifest: every component at COLLECTOR_VERSION', () =>
 });
 
 test('the Helm chart\'s image tags are the versions of .env', () => {
-  // Every { repository, tag } in values.yaml, wherever the chart keeps it.
+  // Every { repository, tag } (or "repository:tag" string) in values.yaml, wherever the chart keeps it.
   const found = new Map<string, string>();
   const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(walk);
+    const reference = typeof node === 'string' ? /^([\w./-]+):(v?\d+\.\d+\.\d+)$/.exec(node) : null;
+    if (reference) found.set(reference[1]!, reference[2]!);
+    else if (Array.isArray(node)) node.forEach(walk);
     else if (node && typeof node === 'object') {
       const { repository, tag } = node as { repository?: unknown; tag?: unknown };
       if (typeof repository === 'string' && typeof tag === 'string') found.set(repository, tag);
