@@ -9,7 +9,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 MANIFEST=collector/builder-config.yaml
 BINARY=.tools/otelcol/otelcol-demo
 STAMP=.tools/otelcol/manifest.sha256
-BUILDER_VERSION=v0.159.0   # the same version as every component in the manifest
+source .env
+# The builder's version is the collector's; the manifest cannot read .env, versions.test.ts
+# checks that its components are at COLLECTOR_VERSION too.
+BUILDER_VERSION=v$COLLECTOR_VERSION
 
 hash=$(sha256sum "$MANIFEST" | cut -d' ' -f1)
 if [ -x "$BINARY" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$hash" ]; then

@@ -9,8 +9,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-COMPOSE_VERSION=v2.40.3
-COMPOSE_GO=go1.27.3   # the toolchain Compose's go.mod asks for
+source .env
+COMPOSE_VERSION=v$DOCKER_COMPOSE_VERSION
+COMPOSE_GO=go$DOCKER_COMPOSE_GO   # the toolchain Compose's go.mod asks for
 PLUGIN_DIR=/usr/local/lib/docker/cli-plugins
 sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
 mkdir -p .tools

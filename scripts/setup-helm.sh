@@ -5,16 +5,17 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-HELM_VERSION=v3.22.0
+source .env
+HELM_TAG=v$HELM_VERSION
 BINARY=.tools/helm/helm
-if [ -x "$BINARY" ] && [ "$("$BINARY" version --short 2>/dev/null)" = "$HELM_VERSION" ]; then
-  echo "helm $HELM_VERSION already built"
+if [ -x "$BINARY" ] && [ "$("$BINARY" version --short 2>/dev/null)" = "$HELM_TAG" ]; then
+  echo "helm $HELM_TAG already built"
   exit 0
 fi
 command -v go >/dev/null || { echo "Go is needed to build Helm (Debian: apt-get install golang-go)"; exit 1; }
-echo "building helm $HELM_VERSION from its Go module (about 2 minutes the first time)"
+echo "building helm $HELM_TAG from its Go module (about 2 minutes the first time)"
 # Without the -X, `helm version` would say v3.x-dev and the chart's kubeVersion checks would misjudge it.
 GOBIN="$PWD/.tools/helm" go install -trimpath \
-  -ldflags "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" \
-  "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+  -ldflags "-X helm.sh/helm/v3/internal/version.version=$HELM_TAG" \
+  "helm.sh/helm/v3/cmd/helm@$HELM_TAG"
 "$BINARY" version --short

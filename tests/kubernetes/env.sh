@@ -1,13 +1,15 @@
 # Shared settings of the tests/kubernetes scripts (sourced, not run).
-# Versions, paths and addresses are in one place so that build, up and down agree.
-K8S_VERSION=v1.37.2
-COREDNS_VERSION=v1.15.0
-CRICTL_VERSION=v1.37.0
-# Locally built images (pinned tags, never pulled).
-PAUSE_IMAGE=otel-demo.local/pause:3.10-k8s1.37.2
-COREDNS_IMAGE=otel-demo.local/coredns:1.15.0
-
+# Paths and addresses are in one place so that build, up and down agree; the versions come
+# from the repository's .env, with the "v" of their Go module tags.
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+source "$REPO_ROOT/.env"
+K8S_VERSION=v$KUBERNETES_VERSION
+COREDNS_TAG=v$COREDNS_VERSION
+CRICTL_TAG=v$CRICTL_VERSION
+# Locally built images (pinned tags, never pulled).
+PAUSE_IMAGE=otel-demo.local/pause:3.10-k8s$KUBERNETES_VERSION
+COREDNS_IMAGE=otel-demo.local/coredns:$COREDNS_VERSION
+
 K8S_TOOLS=$REPO_ROOT/.tools/kubernetes
 K8S_BIN=$K8S_TOOLS/bin
 K8S_IMAGES=$K8S_TOOLS/images

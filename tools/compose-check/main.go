@@ -38,11 +38,14 @@ func main() {
 	}
 
 	// The same steps as `docker compose -f FILE config`: the file's folder is the working
-	// directory, its .env is read, the OS environment wins over it.
+	// directory, its .env is read, the OS environment wins over it. WithDotEnv reads only
+	// the files WithEnvFiles found (with no argument: the working directory's .env, unless
+	// COMPOSE_DISABLE_ENV_FILE says not to), as docker compose calls them.
 	options, err := cli.NewProjectOptions(
 		[]string{file},
 		cli.WithWorkingDirectory(filepath.Dir(file)),
 		cli.WithOsEnv,
+		cli.WithEnvFiles(),
 		cli.WithDotEnv,
 		cli.WithProfiles(active),
 		cli.WithResolvedPaths(true),

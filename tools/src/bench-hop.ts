@@ -16,14 +16,20 @@ const server = http.createServer((incoming, outgoing) => {
   }
   const chunks: Buffer[] = [];
   incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-  incoming.on('end', async () => {
-    let body = Buffer.concat(chunks);
+  incoming.on('end', () => void answer(Buffer.concat(chunks), outgoing));
+});
+
+/** Passes the body on to the next hop, if any, and answers with what comes back (502 if nothing does). */
+async function answer(body: Buffer, outgoing: http.ServerResponse): Promise<void> {
+  try {
     if (next) {
       const response = await request(next, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       body = Buffer.from(await response.body.arrayBuffer());
     }
     outgoing.writeHead(200, { 'content-type': 'application/json' }).end(body);
-  });
-});
+  } catch {
+    outgoing.writeHead(502).end();
+  }
+}
 server.listen(Number(process.env.PORT), '127.0.0.1');
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { promisify, type ParseArgsOptionsConfig } from 'node:util';
 import { startChain, NODE_HEAP_FLAGS, SERVICES, type Chain } from './chain';
 import { collectorIsBuilt, collectorProcess } from './collector';
 import { envoyIsInstalled } from './envoy';
@@ -13,6 +13,7 @@ import { fromRoot } from './paths';
 import type { DriverResult } from './bench-driver';
 import type { Mode } from './modes';
 import { printProfileSummary } from './cpu-profile';
+import { parseCommandLine, type ParsedValue } from './cli';
 
 // npm run bench -- [--duration 20] [--warmup 5] [--concurrency 32] [--configs limit,off,sdk,sdk-head-10,sdk-tail,envoy,...]
 //                  [--env OTEL_LOGS_EXPORTER=none]   (extra environment for the services; repeatable)
@@ -63,25 +64,35 @@ interface ConfigResult extends DriverResult {
   cpuMsPerRequest: Record<string, number>;
 }
 
-function parseArgs(argv: string[]): Options {
-  const options: Options = { durationSec: 20, warmupSec: 5, concurrency: 32, configs: DEFAULT_CONFIGS, env: {}, cpuProf: false };
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--cpu-prof') {
-      options.cpuProf = true;
-      continue;
-    }
-    const [flag, inline] = argv[i]!.split('=');
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw new Error(`${flag} needs a value`);
-    if (flag === '--duration') options.durationSec = Number(value);
-    else if (flag === '--warmup') options.warmupSec = Number(value);
-    else if (flag === '--concurrency') options.concurrency = Number(value);
-    else if (flag === '--configs') options.configs = value.split(',') as Config[];
-    else if (flag === '--env') {
-      const [key, ...rest] = value.split('=');
-      options.env[key!] = rest.join('=');
-    }
-    else throw new Error(`unknown option ${flag}`);
+const COMMAND_LINE = {
+  duration: { type: 'string' },
+  warmup: { type: 'string' },
+  concurrency: { type: 'string' },
+  configs: { type: 'string' },
+  env: { type: 'string', multiple: true },
+  'cpu-prof': { type: 'boolean' },
+} satisfies ParseArgsOptionsConfig;
+
+function readOptions(argv: string[]): Options {
+  const parsed = parseCommandLine(argv, COMMAND_LINE);
+  if (!parsed.ok) {
+    const { kind, argument } = parsed.problem;
+    if (kind === 'unknown') throw new Error(`unknown option ${argument}`);
+    throw new Error(kind === 'needs-value' ? `${argument} needs a value` : `${argument} takes no value`);
+  }
+  const { values } = parsed;
+  const number = (value: ParsedValue, fallback: number) => (typeof value === 'string' ? Number(value) : fallback);
+  const options: Options = {
+    durationSec: number(values.duration, 20),
+    warmupSec: number(values.warmup, 5),
+    concurrency: number(values.concurrency, 32),
+    configs: typeof values.configs === 'string' ? (values.configs.split(',') as Config[]) : DEFAULT_CONFIGS,
+    env: {},
+    cpuProf: values['cpu-prof'] === true,
+  };
+  for (const pair of Array.isArray(values.env) ? values.env : []) {
+    const [key, ...rest] = String(pair).split('=');
+    options.env[key!] = rest.join('=');
   }
   for (const config of options.configs) if (!ALL_CONFIGS.includes(config)) throw new Error(`unknown config "${config}"`);
   if (!(options.durationSec > 0 && options.warmupSec >= 0 && options.concurrency > 0)) throw new Error('duration, warmup and concurrency must be positive numbers');
@@ -225,7 +236,7 @@ function printColumns(header: string[], rows: string[][]): void {
 }
 
 async function main() {
-  const options = parseArgs(process.argv.slice(2));
+  const options = readOptions(process.argv.slice(2));
   if (!collectorIsBuilt()) throw new Error('the collector is not built: run bash scripts/setup-collector.sh');
   if (options.configs.some((c) => c.startsWith('envoy')) && !envoyIsInstalled()) throw new Error('Envoy is not installed: run bash scripts/setup-envoy.sh');
   console.log(`${os.cpus().length} x ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);

@@ -25,8 +25,8 @@ export interface ChainPorts {
   envoyAdmin: number;
 }
 
-/** The seed demo's ports, used by `npm run local`. */
-export const SEED_PORTS: ChainPorts = {
+/** The ports `npm run local` and compose publish (those of the original demo). */
+export const DEFAULT_PORTS: ChainPorts = {
   orders: 8000,
   inventory: 3001,
   pricing: 8080,

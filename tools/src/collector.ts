@@ -19,7 +19,8 @@ export interface CollectorPorts {
   internalMetrics: number;
 }
 
-export const SEED_COLLECTOR_PORTS: CollectorPorts = { grpc: 4317, http: 4318, prometheus: 8889, health: 13133, internalMetrics: 8888 };
+/** The collector's usual ports (as in compose), used by `npm run local`. */
+export const DEFAULT_COLLECTOR_PORTS: CollectorPorts = { grpc: 4317, http: 4318, prometheus: 8889, health: 13133, internalMetrics: 8888 };
 
 export function collectorIsBuilt(): boolean {
   return fs.existsSync(COLLECTOR_BINARY);

@@ -10,3 +10,4 @@ export * from './traces';
 export * from './observe';
 export * from './prometheus';
 export * from './nginx';
+export * from './cli';

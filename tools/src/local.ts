@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { startChain, SEED_PORTS, type Chain } from './chain';
+import { type ParseArgsOptionsConfig } from 'node:util';
+import { startChain, DEFAULT_PORTS, type Chain } from './chain';
+import { parseCommandLine } from './cli';
 import { MODES, isMode, type Mode } from './modes';
-import { collectorIsBuilt, collectorProcess, SEED_COLLECTOR_PORTS } from './collector';
+import { collectorIsBuilt, collectorProcess, DEFAULT_COLLECTOR_PORTS } from './collector';
 import { OtlpSink } from './otlp-sink';
 import { summarizeTrace, groupByTrace } from './traces';
 import { fromRoot } from './paths';
@@ -30,33 +32,30 @@ interface LocalOptions {
   tailSampling: boolean;
 }
 
-function parseArgs(argv: string[]): LocalOptions {
-  let mode: Mode = 'sdk';
-  let load = false;
-  let tailSampling = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--load') {
-      load = true;
-      continue;
-    }
-    if (arg === '--tail-sampling') {
-      tailSampling = true;
-      continue;
-    }
-    const value = arg.startsWith('--mode=') ? arg.slice('--mode='.length) : arg === '--mode' ? argv[++i] : undefined;
-    if (value === undefined) {
-      if (arg === '--help' || arg === '-h') usage(0);
-      console.error(`unknown argument "${arg}"`);
-      usage(2);
-    } else if (isMode(value)) {
-      mode = value;
-    } else {
-      console.error(`unknown mode "${value}"`);
-      usage(2);
-    }
+const COMMAND_LINE = {
+  mode: { type: 'string' },
+  load: { type: 'boolean' },
+  'tail-sampling': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsOptionsConfig;
+
+function readOptions(argv: string[]): LocalOptions {
+  const parsed = parseCommandLine(argv, COMMAND_LINE);
+  if (!parsed.ok) {
+    const { kind, argument } = parsed.problem;
+    if (kind === 'unknown') console.error(`unknown argument "${argument}"`);
+    else if (kind === 'needs-value') console.error(`${argument} needs a value: one of ${Object.keys(MODES).join(', ')}`);
+    else console.error(`${argument} takes no value`);
+    usage(2);
   }
-  return { mode, load, tailSampling };
+  const { values } = parsed;
+  if (values.help) usage(0);
+  const mode = values.mode ?? 'sdk';
+  if (typeof mode !== 'string' || !isMode(mode)) {
+    console.error(`unknown mode "${String(mode)}"`);
+    usage(2);
+  }
+  return { mode, load: values.load === true, tailSampling: values['tail-sampling'] === true };
 }
 
 function usage(code: number): never {
@@ -179,14 +178,14 @@ interface NeededPort {
 }
 
 function neededPorts(mode: Mode, withCollector: boolean, withWebUi: boolean): NeededPort[] {
-  const p = SEED_PORTS;
+  const p = DEFAULT_PORTS;
   const loopback = (port: number, owner: string): NeededPort => ({ port, owner, host: '127.0.0.1' });
   const needed = (['orders', 'inventory', 'pricing', 'notifications'] as const).map((name) => loopback(p[name], name));
   if (MODES[mode].envoy) {
     needed.push(loopback(p.envoyIngress, 'envoy ingress'), loopback(p.envoyEgress, 'envoy egress'), loopback(p.envoyAdmin, 'envoy admin'));
   }
   if (withCollector) {
-    const c = SEED_COLLECTOR_PORTS;
+    const c = DEFAULT_COLLECTOR_PORTS;
     needed.push(
       loopback(c.grpc, 'collector OTLP gRPC'),
       loopback(c.http, 'collector OTLP HTTP'),
@@ -223,7 +222,7 @@ async function startCollector(sink: OtlpSink, tailSampling: boolean): Promise<Ma
     console.log('The collector is not built, so telemetry goes nowhere. Build it once with: bash scripts/setup-collector.sh');
     return undefined;
   }
-  const collector = collectorProcess({ ports: SEED_COLLECTOR_PORTS, exportTo: sink.url, echo: true, logFile: path.join(DATA_DIR, 'otel-collector.log'), tailSampling });
+  const collector = collectorProcess({ ports: DEFAULT_COLLECTOR_PORTS, exportTo: sink.url, echo: true, logFile: path.join(DATA_DIR, 'otel-collector.log'), tailSampling });
   await collector.start();
   return collector;
 }
@@ -235,7 +234,7 @@ async function startWebUi(mode: Mode, chain: Chain, sink: OtlpSink): Promise<Man
     WEB_UI_ROOT: WEB_UI_PUBLIC,
     ORDERS_URL: chain.ordersUrl,
     TEMPO_URL: sink.url,
-    COLLECTOR_OTLP_HTTP_URL: `http://127.0.0.1:${SEED_COLLECTOR_PORTS.http}`,
+    COLLECTOR_OTLP_HTTP_URL: `http://127.0.0.1:${DEFAULT_COLLECTOR_PORTS.http}`,
     GRAFANA_URL: 'http://localhost:3000',
     DEMO_MODE: mode,
   });
@@ -244,7 +243,7 @@ async function startWebUi(mode: Mode, chain: Chain, sink: OtlpSink): Promise<Man
 }
 
 function printBanner(mode: Mode, collector: ManagedProcess | undefined, webUi: ManagedProcess | undefined): void {
-  const p = SEED_PORTS;
+  const p = DEFAULT_PORTS;
   console.log(`
 Mode "${mode}": ${MODES[mode].expect}
 
@@ -255,7 +254,7 @@ Mode "${mode}": ${MODES[mode].expect}
     MODES[mode].envoy ? `\n  envoy           http://localhost:${p.envoyIngress}       (ingress to pricing), admin http://localhost:${p.envoyAdmin}` : ''
   }
   web UI          ${webUi ? `http://localhost:${WEB_UI_PORT}` : 'not running (needs nginx)'}
-  collector       ${collector ? `OTLP gRPC localhost:${SEED_COLLECTOR_PORTS.grpc}, metrics http://localhost:${SEED_COLLECTOR_PORTS.prometheus}/metrics` : 'not running'}
+  collector       ${collector ? `OTLP gRPC localhost:${DEFAULT_COLLECTOR_PORTS.grpc}, metrics http://localhost:${DEFAULT_COLLECTOR_PORTS.prometheus}/metrics` : 'not running'}
   data and logs   ${path.relative(process.cwd(), DATA_DIR) || '.'}/
 
 Try:  curl -X POST http://localhost:${p.orders}/orders -H "Content-Type: application/json" -d '{"user_id": 1001, "product_name": "Laptop", "quantity": 2}'
@@ -269,7 +268,7 @@ async function main() {
     console.error(`Node ${process.versions.node} is too old: this demo needs Node 24. bash scripts/setup.sh installs it into .tools/node, where npm run local finds it`);
     process.exit(1);
   }
-  const { mode, load, tailSampling } = parseArgs(process.argv.slice(2));
+  const { mode, load, tailSampling } = readOptions(process.argv.slice(2));
   installExitHandlers();
   stopWhenOrphaned();
   const withWebUi = spawnSync('nginx', ['-v']).status === 0;
@@ -283,10 +282,10 @@ async function main() {
   abortIfStopping();
   const chain = await startChain({
     mode,
-    ports: SEED_PORTS,
+    ports: DEFAULT_PORTS,
     dataDir: DATA_DIR,
     logDir: DATA_DIR,
-    otlpEndpoint: `http://127.0.0.1:${SEED_COLLECTOR_PORTS.grpc}`,
+    otlpEndpoint: `http://127.0.0.1:${DEFAULT_COLLECTOR_PORTS.grpc}`,
     echo: true,
   });
   const timer = reportTraces(sink);

@@ -65,6 +65,12 @@ function parsePayload(path: string, contentType: string, body: Buffer): Record<s
   return JSON.parse(body.toString('utf8')) as Record<string, unknown>;
 }
 
+/** A resource's service.name, "unknown" when it has none. */
+function serviceName(attributes: OtlpKeyValue[] | undefined): string {
+  const name = fromAttributes(attributes)['service.name'];
+  return typeof name === 'string' ? name : 'unknown';
+}
+
 export class OtlpSink {
   readonly spans: SpanRecord[] = [];
   readonly logs: LogRecord[] = [];
@@ -146,7 +152,7 @@ export class OtlpSink {
   private addTraces(payload: Record<string, unknown>): void {
     if (this.spans.length > 200_000) this.spans.splice(0, 100_000);
     for (const resourceSpans of (payload.resourceSpans as any[]) ?? []) {
-      const service = String(fromAttributes(resourceSpans.resource?.attributes)['service.name'] ?? 'unknown');
+      const service = serviceName(resourceSpans.resource?.attributes);
       for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
         for (const span of scopeSpans.spans ?? []) {
           const raw = this.rawByTrace.get(span.traceId) ?? [];
@@ -175,7 +181,7 @@ export class OtlpSink {
 
   private addLogs(payload: Record<string, unknown>): void {
     for (const resourceLogs of (payload.resourceLogs as any[]) ?? []) {
-      const service = String(fromAttributes(resourceLogs.resource?.attributes)['service.name'] ?? 'unknown');
+      const service = serviceName(resourceLogs.resource?.attributes);
       for (const scopeLogs of resourceLogs.scopeLogs ?? []) {
         for (const record of scopeLogs.logRecords ?? []) {
           this.logs.push({

@@ -197,7 +197,7 @@ async function drawWaterfall(traceId) {
   for (let attempt = 0; attempt < 6; attempt++) {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     if ($('trace-id').textContent !== traceId) return; // a newer order replaced this one
-    let spans = [];
+    let spans;
     try {
       const response = await fetch(`/tempo/api/v2/traces/${traceId}`);
       if (response.status === 404) continue; // not ingested yet

@@ -15,7 +15,6 @@ import {
   type Logger,
   type PriceRequest,
   type PriceResponse,
-  type StockCheckRequest,
   type StockCheckResponse,
 } from '@demo/shared';
 import type { InventoryDb } from './db';

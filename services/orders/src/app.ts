@@ -1,5 +1,5 @@
 import { createFastifyApp, injectRequestedFault, checkIdParam, checkInteger, checkOrderItem, notFound, type Logger } from '@demo/shared';
-import type { OrdersDb, OrderRow } from './db';
+import type { OrderRow } from './db';
 import { placeOrder, type WorkflowDeps } from './workflow';
 
 export function buildOrdersApp(deps: WorkflowDeps & { logger: Logger }) {

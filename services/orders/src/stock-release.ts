@@ -9,8 +9,8 @@ import type { OrdersDb } from './db';
 
 export interface StockReleaser {
   /** Try now (after a failure) instead of at the next tick. */
-  kick(): void;
-  stop(): void;
+  kick: () => void;
+  stop: () => void;
 }
 
 export function startStockReleaser(orders: OrdersDb, inventoryUrl: string, logger: Logger, intervalMs = 2000): StockReleaser {

@@ -12,7 +12,6 @@ import {
   type NotificationOutcome,
   type NotificationRequest,
   type NotificationResponse,
-  type PriceRequest,
   type PriceResponse,
 } from '@demo/shared';
 import type { PricingDb } from './db';

@@ -17,7 +17,7 @@ export function createExpressApp({ service, isHealthy }: ServiceAppOptions): Exp
   const counter = createRequestCounter(service);
   app.use((request, response, next) => {
     response.on('finish', () => {
-      const route = request.route?.path as string | undefined;
+      const route = (request.route as { path?: string } | undefined)?.path;
       counter.record(request.method, route ?? 'unmatched', response.statusCode);
     });
     next();

@@ -17,9 +17,13 @@ export function inSpan<T>(name: string, attributes: Attributes, fn: () => T): T 
     try {
       const result = fn();
       if (result instanceof Promise) {
-        return result.then(
+        return (result as Promise<unknown>).then(
           (value) => (span.end(), value),
-          (error: unknown) => (failSpan(span, error), span.end(), Promise.reject(error)),
+          (error: unknown) => {
+            failSpan(span, error);
+            span.end();
+            throw error;
+          },
         ) as T;
       }
       span.end();

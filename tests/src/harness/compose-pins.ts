@@ -1,5 +1,5 @@
 // The image tags docker-compose.yml pins, for the checks that must follow them (the npm
-// packages of the same upstream release line). A tag written as ${NAME} or ${NAME:-default}
+// packages of the same upstream release line). A ${NAME} or ${NAME:-default} in a tag
 // is looked up in the .env file next to the compose file, as compose itself does.
 import fs from 'node:fs';
 import { fromRoot } from '@demo/tools';
@@ -9,13 +9,11 @@ export function composeImageTag(repository: string): string {
   const escaped = repository.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   const match = new RegExp(`image:\\s*["']?${escaped}:([^\\s"']+)`).exec(compose);
   if (!match) throw new Error(`docker-compose.yml has no image ${repository}:<tag>`);
-  const tag = match[1]!;
-  const variable = /^\$\{(\w+)(?::?-([^}]*))?\}$/.exec(tag);
-  if (!variable) return tag;
   const envFile = fromRoot('.env');
   const env = fs.existsSync(envFile) ? fs.readFileSync(envFile, 'utf8') : '';
-  const line = new RegExp(`^${variable[1]}=["']?([^"'\\s]+)`, 'm').exec(env);
-  const value = line?.[1] ?? variable[2];
-  if (!value) throw new Error(`docker-compose.yml tags ${repository} with ${tag}, which .env does not set`);
-  return value;
+  return match[1]!.replace(/\$\{(\w+)(?::?-([^}]*))?\}/g, (reference, name: string, fallback?: string) => {
+    const value = new RegExp(`^${name}=["']?([^"'\\s]+)`, 'm').exec(env)?.[1] ?? fallback;
+    if (!value) throw new Error(`docker-compose.yml tags ${repository} with ${reference}, which .env does not set`);
+    return value;
+  });
 }

@@ -58,7 +58,7 @@ export async function delayingProxy(port: number, target: string, delayMs: numbe
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      setTimeout(async () => {
+      const relay = async () => {
         try {
           const upstream = await fetch(`${target}${request.url}`, {
             method: request.method,
@@ -70,7 +70,8 @@ export async function delayingProxy(port: number, target: string, delayMs: numbe
         } catch {
           response.writeHead(502).end();
         }
-      }, proxy.delayMs);
+      };
+      setTimeout(() => void relay(), proxy.delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));

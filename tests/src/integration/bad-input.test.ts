@@ -93,6 +93,6 @@ test('unknown routes answer a JSON 404', async () => {
   for (const service of ['orders', 'inventory', 'pricing', 'notifications'] as const) {
     const response = await fetch(`${h.chain.url(service)}/nope`);
     assert.equal(response.status, 404);
-    assert.equal(((await response.json()) as any).error, 'not_found');
+    assert.equal((await response.json() as { error: string }).error, 'not_found');
   }
 });

@@ -2,15 +2,18 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { chromium } from 'playwright-core';
-import { sleep, waitFor, summarizeTraces, groupByTrace, type SpanRecord } from '@demo/tools';
+import { waitFor, type TraceSummary } from '@demo/tools';
 import { mustRun, run } from '../harness/commands';
+import * as stack from '../harness/stack';
+import { ORDER } from '../harness/stack';
 
 // The compose stack as a user starts it, under a real Docker Engine: each user-facing compose
 // file, unmodified, plus tests/compose-stack/stand-ins.compose.yml, which only swaps in what
 // the test machines need (stand-ins for the pinned upstream images, built by
 // tests/compose-stack/build-stand-ins.sh; Tempo and Loki played by the project's OTLP
 // receiver; no Grafana). The project's own images are built from services/Dockerfile on a
-// stand-in node:24.20.0-trixie-slim that, like the real one, has no compiler.
+// stand-in node image (node:<NODE_VERSION of .env>-trixie-slim) that, like the real one, has
+// no compiler.
 //
 // Every request goes to the published ports on 127.0.0.1 (or on BIND_ADDRESS, which the compose
 // files honour, e.g. 127.0.0.2 beside a native run on the same ports) or stays inside
@@ -20,7 +23,6 @@ const HOST = process.env.BIND_ADDRESS ?? '127.0.0.1';
 const OVERRIDE = 'tests/compose-stack/stand-ins.compose.yml';
 const PROJECT = 'otel-demo';
 const NODE_SERVICES = ['orders', 'inventory', 'pricing', 'notifications'] as const;
-const ORDER = { user_id: 1001, product_name: 'Laptop', quantity: 2 };
 const timings: Record<string, Record<string, string>> = {};
 const memoryRows: string[][] = [];
 
@@ -30,12 +32,7 @@ const compose = (file: string, ...args: string[]) => mustRun('docker', ['compose
 /** Everything of the project gone, whatever state a run left it in; never throws. */
 const tearDown = (file: string) => run('docker', ['compose', '-f', file, '-f', OVERRIDE, '--profile', 'load', 'down', '-v', '--remove-orphans']);
 
-function timed<T>(mode: string, step: string, action: () => T): T {
-  const start = Date.now();
-  const result = action();
-  (timings[mode] ??= {})[step] = `${((Date.now() - start) / 1000).toFixed(1)} s`;
-  return result;
-}
+const timed = <T>(mode: string, step: string, action: () => T): T => stack.timed((timings[mode] ??= {}), step, action);
 
 interface ContainerState {
   Service: string;
@@ -64,44 +61,18 @@ async function waitUntilHealthy(file: string, ...extra: string[]): Promise<Conta
   } catch (error) {
     const states = last.map((c) => `${c.Service}: ${c.State} ${c.Health}`).join('\n');
     const logs = run('docker', ['compose', '-f', file, '-f', OVERRIDE, 'logs', '--tail', '15']).stdout;
-    throw new Error(`${(error as Error).message}\n${states}\n${logs}`);
+    throw new Error(`${(error as Error).message}\n${states}\n${logs}`, { cause: error });
   }
 }
 
 const containerId = (file: string, service: string) => compose(file, 'ps', '-q', service).trim();
 
-async function postOrder(url = `http://${HOST}:8000/orders`): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ORDER), signal: AbortSignal.timeout(15_000) });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
-async function storedSpans(): Promise<SpanRecord[]> {
-  const response = await fetch(`http://${HOST}:3200/stand-in/spans`, { signal: AbortSignal.timeout(5000) });
-  return (await response.json()) as SpanRecord[];
-}
-
-/** Places one order and returns the traces it produced, once no span has come in for 7 s (Envoy flushes every 5 s). */
-async function tracesOfOneOrder() {
-  const before = new Set((await storedSpans()).map((span) => span.traceId));
-  const order = await postOrder();
-  assert.equal(order.status, 201, JSON.stringify(order.body));
-  assert.match(String(order.body.trace_id), /^[0-9a-f]{32}$/);
-  let count = -1;
-  let stableSince = Date.now();
-  const deadline = Date.now() + 45_000;
-  let fresh: SpanRecord[] = [];
-  while (Date.now() < deadline) {
-    fresh = (await storedSpans()).filter((span) => !before.has(span.traceId));
-    if (fresh.length !== count) {
-      count = fresh.length;
-      stableSince = Date.now();
-    } else if (count > 0 && Date.now() - stableSince > 7000) break;
-    await sleep(500);
-  }
-  // startNs arrives as a string over JSON; the summaries compare them as bigints.
-  const spans = fresh.map((span) => ({ ...span, startNs: BigInt(span.startNs), endNs: BigInt(span.endNs) }));
-  return { traceId: String(order.body.trace_id), traces: summarizeTraces(spans), byTrace: groupByTrace(spans) };
-}
+// tests/src/harness/stack.ts, aimed at the published ports.
+const ORDERS_URL = `http://${HOST}:8000/orders`;
+const TEMPO_URL = `http://${HOST}:3200`;
+const postOrder = (url = ORDERS_URL) => stack.postOrder(url);
+const storedSpans = () => stack.storedSpans(TEMPO_URL);
+const tracesOfOneOrder = () => stack.tracesOfOneOrder(ORDERS_URL, TEMPO_URL);
 
 function nothingLeft(): string[] {
   const label = `label=com.docker.compose.project=${PROJECT}`;
@@ -152,7 +123,7 @@ after(() => {
 interface ModeCase {
   mode: 'sdk' | 'envoy' | 'envoy-propagation';
   file: string;
-  checkShape: (traceId: string, traces: ReturnType<typeof summarizeTraces>) => void;
+  checkShape: (traceId: string, traces: TraceSummary[]) => void;
 }
 
 const MODES: ModeCase[] = [

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { fromRoot, NODE_HEAP_FLAGS } from '@demo/tools';
+import { pinned, upstreamImages } from '../harness/versions';
 
 // The compose files as compose-go (the library `docker compose` is built on;
 // tools/compose-check) resolves them, checked for what each mode promises, in every mode,
@@ -149,17 +150,36 @@ test('Envoy modes: pricing without SDK, in the network namespace of its Envoy si
     assert.deepEqual(app!.ports ?? [], []);
     assert.equal(pod!.network_mode, undefined);
     assert.deepEqual(pod!.networks?.default?.aliases, ['pricing']);
-    assert.match(envoy!.image!, /^envoyproxy\/envoy:v1\.40\.0$/);
+    assert.equal(envoy!.image, upstreamImages().envoy);
     assert.ok(envoy!.volumes?.some((v) => v.source === fromRoot('envoy', 'envoy.yaml') && v.target === '/etc/envoy/envoy.yaml'));
     assert.equal(env(mode, 'web-ui').DEMO_MODE, mode);
   }
 });
 
-test('the Envoy image and the wheel the tests run are the same version', () => {
-  const wheel = /ENVOY_VERSION=([\d.]+)/.exec(fs.readFileSync(fromRoot('scripts', 'setup-envoy.sh'), 'utf8'))![1];
-  assert.equal(projects.envoy.services.envoy!.image, `envoyproxy/envoy:v${wheel}`);
-  const collector = /version: ([\d.]+)/.exec(fs.readFileSync(fromRoot('collector', 'builder-config.yaml'), 'utf8'))![1];
-  assert.equal(projects.sdk.services['otel-collector']!.image, `otel/opentelemetry-collector-contrib:${collector}`);
+test('every upstream image is the version of .env, read by compose as the project\'s .env', () => {
+  const images = upstreamImages();
+  const expected: Record<string, string> = {
+    'otel-collector': images.collector,
+    tempo: images.tempo,
+    loki: images.loki,
+    prometheus: images.prometheus,
+    grafana: images.grafana,
+    envoy: images.envoy,
+    'pricing-pod': images.envoy,
+    'ebpf-agent': images.obi,
+  };
+  for (const [mode, project] of Object.entries(projects)) {
+    for (const [name, service] of Object.entries(project.services)) {
+      if (service.image?.startsWith('otel-demo/')) continue;
+      assert.equal(service.image, expected[name], `${mode}/${name}`);
+    }
+  }
+  // A variable from the shell wins over .env, as with docker compose: one can try another
+  // version without editing a file.
+  const another = '1.99.0';
+  const tried = load(FILES.envoy, [], { ENVOY_VERSION: another });
+  assert.equal(tried.services.envoy!.image, `envoyproxy/envoy:v${another}`);
+  assert.equal(tried.services['otel-collector']!.image, images.collector);
 });
 
 test('eBPF mode: pricing without SDK, in the agent\'s PID and network namespaces, propagation on', () => {
@@ -245,8 +265,7 @@ test('the images and the native chain run Node with the same heap limits', () =>
   assert.deepEqual(cmd, ['node', ...NODE_HEAP_FLAGS, 'dist/main.js']);
   assert.match(dockerfile, /^FROM \$\{NODE_IMAGE\}$/m);
   const nodeImage = /^ARG NODE_IMAGE=node:([\d.]+)-/m.exec(dockerfile)![1];
-  const installedNode = /^NODE_VERSION=([\d.]+)/m.exec(fs.readFileSync(fromRoot('scripts', 'install-node.sh'), 'utf8'))![1];
-  assert.equal(nodeImage, installedNode, 'the tests must run the Node version of the images');
+  assert.equal(nodeImage, pinned('NODE_VERSION'), 'the tests must run the Node version of the images (scripts/install-node.sh installs NODE_VERSION)');
 });
 
 test("head sampling from the shell, as docs/telemetry.md says: OTEL_TRACES_SAMPLER reaches every service's SDK, in every mode", () => {

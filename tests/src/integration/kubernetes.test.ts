@@ -1,10 +1,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { fromRoot, sleep, waitFor, type SpanRecord } from '@demo/tools';
+import { fromRoot, sleep, waitFor } from '@demo/tools';
 import { postJson } from '../harness/harness';
 import { mustRun, run } from '../harness/commands';
 import { countBy } from '../harness/load';
+import * as stack from '../harness/stack';
+import { ORDER, postOrder, type OrderAnswer } from '../harness/stack';
+import { pinned, upstreamImages } from '../harness/versions';
 
 // The Helm chart on a real single-node Kubernetes v1.37 (tests/kubernetes/: built from Go
 // modules plus Debian's etcd, containerd and CNI plugins), with the project's images and the
@@ -31,12 +34,11 @@ const IMAGES = [
   'otel-demo/pricing:1.0.0',
   'otel-demo/notifications:1.0.0',
   'otel-demo/web-ui:1.0.0',
-  'otel/opentelemetry-collector-contrib:0.159.0',
-  'envoyproxy/envoy:v1.40.0',
-  'prom/prometheus:v3.14.0',
+  upstreamImages().collector,
+  upstreamImages().envoy,
+  upstreamImages().prometheus,
   'otel-demo-stand-in/otlp-receiver:1',
 ];
-const ORDER = { user_id: 1001, product_name: 'Laptop', quantity: 1 };
 const timings: Record<string, string> = {};
 const memory: Record<string, Record<string, number>> = {};
 
@@ -47,12 +49,7 @@ const LONG = { timeoutMs: 900_000 };
 const kubectl = (...args: string[]) => mustRun(KUBECTL, args);
 const kubectlJson = (...args: string[]) => JSON.parse(kubectl(...args, '-o', 'json'));
 const helm = (...args: string[]) => mustRun(HELM, args);
-function timed<T>(step: string, action: () => T): T {
-  const start = Date.now();
-  const result = action();
-  timings[step] = `${((Date.now() - start) / 1000).toFixed(1)} s`;
-  return result;
-}
+const timed = <T>(step: string, action: () => T): T => stack.timed(timings, step, action);
 const clusterIp = (service: string) => kubectl('-n', NAMESPACE, 'get', 'service', service, '-o', 'jsonpath={.spec.clusterIP}').trim();
 
 /** What the cluster leaves on the host while it runs; empty once it is torn down. */
@@ -91,7 +88,7 @@ test('server-side dry run: every mode\'s manifests, eBPF included, are accepted 
       // --kube-version: `helm template` asks no cluster; the one it will be applied to is 1.37.
       // Tail sampling on in one mode, so its collector args and ConfigMap are checked too.
       const extra = mode === 'envoy' ? ['--set', 'collector.tailSampling=true'] : [];
-      const manifests = helm('template', RELEASE, CHART, '-n', 'dry-run', '--kube-version', '1.37.2', '--set', `mode=${mode}`, ...extra);
+      const manifests = helm('template', RELEASE, CHART, '-n', 'dry-run', '--kube-version', pinned('KUBERNETES_VERSION'), '--set', `mode=${mode}`, ...extra);
       const result = run(KUBECTL, ['apply', '--dry-run=server', '-n', 'dry-run', '-f', '-'], { input: manifests });
       assert.equal(result.status, 0, `${mode}: ${result.stderr}`);
       if (mode === 'ebpf') assert.match(result.stdout, /daemonset.apps\/ebpf-agent created \(server dry run\)/);
@@ -110,20 +107,10 @@ test('the namespace enforces the restricted Pod Security Standard: it refuses a 
   assert.match(result.stderr, /violates PodSecurity "restricted/);
 });
 
-/** Spans the Tempo stand-in holds, read through its Service. */
-async function storedSpans(): Promise<SpanRecord[]> {
-  const response = await fetch(`http://${clusterIp('tempo')}:3200/stand-in/spans`, { signal: AbortSignal.timeout(5000) });
-  return (await response.json()) as SpanRecord[];
-}
-
-async function postOrder(ordersIp: string): Promise<{ status: number; body: Record<string, any> }> {
-  try {
-    const response = await fetch(`http://${ordersIp}:8000/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ORDER), signal: AbortSignal.timeout(15_000) });
-    return { status: response.status, body: (await response.json()) as Record<string, any> };
-  } catch (error) {
-    return { status: 0, body: { error: (error as Error).message } };
-  }
-}
+// tests/src/harness/stack.ts, through the Services' cluster IPs.
+const ordersUrl = (ordersIp: string) => `http://${ordersIp}:8000/orders`;
+const tempoUrl = () => `http://${clusterIp('tempo')}:3200`;
+const storedSpans = () => stack.storedSpans(tempoUrl());
 
 /** Runs `kubectl port-forward <args>` while `use` runs; fails if it does not forward within 20 s. */
 async function withPortForward(args: string[], use: () => Promise<void>): Promise<void> {
@@ -141,30 +128,10 @@ async function withPortForward(args: string[], use: () => Promise<void>): Promis
   }
 }
 
-/** Services per trace of one order, first trace first, once no span came in for 7 s (Envoy flushes every 5 s). */
+/** Services per trace of one order, first trace first. */
 async function tracesOfOneOrder(ordersIp: string): Promise<string[][]> {
-  const before = new Set((await storedSpans()).map((span) => span.traceId));
-  const order = await postOrder(ordersIp);
-  assert.equal(order.status, 201, JSON.stringify(order.body));
-  assert.match(String(order.body.trace_id), /^[0-9a-f]{32}$/);
-  // The first export of a fresh collector can wait on its retry backoff: wait for the
-  // order's own trace to show up at all, then for the spans to stop coming.
-  let fresh: SpanRecord[] = [];
-  let count = -1;
-  let stableSince = Date.now();
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline && (Date.now() - stableSince < 7000 || !fresh.some((span) => span.traceId === order.body.trace_id))) {
-    await sleep(500);
-    fresh = (await storedSpans()).filter((span) => !before.has(span.traceId));
-    if (fresh.length !== count) (count = fresh.length), (stableSince = Date.now());
-  }
-  const byTrace = new Map<string, SpanRecord[]>();
-  for (const span of fresh) byTrace.set(span.traceId, [...(byTrace.get(span.traceId) ?? []), span]);
-  const start = (spans: SpanRecord[]) => spans.reduce((min, span) => (BigInt(span.startNs) < min ? BigInt(span.startNs) : min), BigInt(spans[0]!.startNs));
-  const traces = [...byTrace.values()].sort((a, b) => (start(a) < start(b) ? -1 : 1));
-  assert.equal(traces[0]![0]!.traceId, order.body.trace_id, "the answer's trace id is the first trace");
-  const order_ = ['orders', 'inventory', 'pricing', 'pricing-envoy', 'notifications'];
-  return traces.map((spans) => [...new Set(spans.map((span) => span.service))].sort((a, b) => order_.indexOf(a) - order_.indexOf(b)));
+  const { traces } = await stack.tracesOfOneOrder(ordersUrl(ordersIp), tempoUrl());
+  return traces.map((trace) => trace.services);
 }
 
 /** Working-set memory per container of the release, from the kubelet's CRI stats. */
@@ -247,10 +214,13 @@ for (const mode of ['sdk', 'envoy', 'envoy-propagation'] as const) {
         // within the first second, and orders stopped at inventory (201, out_of_stock) never fail.
         const restock = await postJson(`http://${clusterIp('inventory')}:3001/inventory/restock`, { product_name: ORDER.product_name, quantity: 100_000 });
         assert.equal(restock.status, 200, JSON.stringify(restock.body));
-        const answers: { status: number; body: Record<string, any> }[] = [];
+        const answers: OrderAnswer[] = [];
         let stop = false;
         const load = (async () => {
-          while (!stop) answers.push(await postOrder(ordersIp)), await sleep(50);
+          while (!stop) {
+            answers.push(await postOrder(ordersUrl(ordersIp)));
+            await sleep(50);
+          }
         })();
         const old = kubectlJson('-n', NAMESPACE, 'get', 'pods', '-l', 'app.kubernetes.io/name=pricing').items[0].metadata.name as string;
         try {
@@ -294,7 +264,7 @@ for (const mode of ['sdk', 'envoy', 'envoy-propagation'] as const) {
 
     await t.test('memory per container, after the orders', () => {
       memory[mode] = podMemory();
-      assert.ok(Object.keys(memory[mode]!).some((name) => name.startsWith('orders/')), JSON.stringify(memory[mode]));
+      assert.ok(Object.keys(memory[mode]).some((name) => name.startsWith('orders/')), JSON.stringify(memory[mode]));
     });
 
     await t.test('helm uninstall leaves nothing of the release', async () => {

@@ -114,7 +114,7 @@ test("the logs that reached the receiver carry the trace's ids, for every servic
   for (const service of SERVICES) {
     const logs = h.sink!.logs.filter((log) => log.service === service && log.traceId === traceId);
     assert.ok(logs.length > 0, `no log of ${service} carries the trace id`);
-    for (const log of logs) assert.ok(spanIds.has(log.spanId), `${service} log "${log.body}" names span ${log.spanId}, which is not in the trace`);
+    for (const log of logs) assert.ok(spanIds.has(log.spanId), `${service} log ${JSON.stringify(log.body)} names span ${log.spanId}, which is not in the trace`);
   }
 });
 
@@ -145,7 +145,7 @@ test('every metric the Grafana dashboard queries from the collector exists in Pr
   const dashboard = fs.readFileSync(fromRoot('grafana', 'dashboards', 'otel-demo-services.json'), 'utf8');
   const expressions = [...dashboard.matchAll(/"expr":\s*"((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1]}"`) as string);
   const names = new Set(expressions.flatMap((expr) => [...expr.matchAll(/\b([a-z_]+_(?:total|bucket|sum|count|seconds|milliseconds))\b/g)].map((m) => m[1]!)));
-  assert.ok(names.size >= 4, `found only ${[...names]}`);
+  assert.ok(names.size >= 4, `found only ${[...names].join(', ')}`);
   for (const name of names) {
     await waitFor(async () => (await queryPrometheus(prometheusPort, `count(${name})`)).length > 0, 20_000, `the dashboard's metric ${name} in Prometheus`);
   }
