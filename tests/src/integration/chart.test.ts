@@ -29,6 +29,8 @@ function render(mode: string, ...extra: string[]): Manifest[] {
 }
 const find = (manifests: Manifest[], kind: string, name: string) => manifests.find((m) => m.kind === kind && m.metadata.name === name);
 const podSpecOf = (m: Manifest) => (m.kind === 'Pod' ? m.spec : m.spec?.template?.spec);
+const envOf = (manifests: Manifest[], deployment: string): Record<string, string> =>
+  Object.fromEntries(podSpecOf(find(manifests, 'Deployment', deployment)!).containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
 const rendered = Object.fromEntries(MODES.map((mode) => [mode, render(mode)])) as Record<(typeof MODES)[number], Manifest[]>;
 
 test('helm lint --strict passes in every mode', () => {
@@ -38,18 +40,23 @@ test('helm lint --strict passes in every mode', () => {
   }
 });
 
-test('an unknown mode is refused with its name', () => {
-  const result = spawnSync(HELM, ['template', 'x', CHART, '--kube-version', KUBE_VERSION, '--set', 'mode=istio'], { encoding: 'utf8' });
-  assert.notEqual(result.status, 0);
-  assert.match(result.stderr, /mode "istio" is not one of: sdk, envoy, envoy-propagation, ebpf/);
+// `helm install` validates with the same schema as `helm template` (its client-only twin), but
+// only after reaching a cluster, which this file has none of.
+test('values.schema.json refuses an unknown mode, naming the four, on template and lint', () => {
+  for (const command of [['template', 'x', CHART], ['lint', CHART]]) {
+    const result = spawnSync(HELM, [...command, '--kube-version', KUBE_VERSION, '--set', 'mode=istio'], { encoding: 'utf8' });
+    const said = `${result.stdout}${result.stderr}`;
+    assert.notEqual(result.status, 0, said);
+    assert.match(said, /at '\/mode': value must be one of 'sdk', 'envoy', 'envoy-propagation', 'ebpf'/, said);
+  }
 });
 
 test("pricing's pod: alone in sdk and ebpf; with Envoy as a native sidecar in the Envoy modes, its Service on Envoy's port", () => {
   for (const mode of MODES) {
     const pricing = podSpecOf(find(rendered[mode], 'Deployment', 'pricing')!);
     const service = find(rendered[mode], 'Service', 'pricing')!;
-    const env = Object.fromEntries(pricing.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
-    const inventoryEnv = Object.fromEntries(podSpecOf(find(rendered[mode], 'Deployment', 'inventory')!).containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    const env = envOf(rendered[mode], 'pricing');
+    const inventoryEnv = envOf(rendered[mode], 'inventory');
     assert.deepEqual(pricing.containers.map((c: { name: string }) => c.name), ['pricing'], mode);
     if (mode === 'envoy' || mode === 'envoy-propagation') {
       assert.deepEqual(pricing.initContainers.map((c: { name: string; restartPolicy: string }) => [c.name, c.restartPolicy]), [['envoy', 'Always']]);
@@ -65,6 +72,7 @@ test("pricing's pod: alone in sdk and ebpf; with Envoy as a native sidecar in th
     }
   }
   assert.ok(find(rendered.ebpf, 'DaemonSet', 'ebpf-agent'), 'the eBPF agent runs as a DaemonSet');
+  for (const mode of MODES) assert.equal(envOf(rendered[mode], 'orders').DEMO_MODE, mode, 'orders names the mode, as web-ui does');
   assert.equal(find(rendered.sdk, 'DaemonSet', 'ebpf-agent'), undefined);
 });
 
@@ -96,6 +104,17 @@ test('collector.tailSampling layers collector/tail-sampling.yaml exactly as comp
   assert.equal(on.mountPath, '/etc/otelcol');
   assert.equal(on.data['tail-sampling.yaml']!.trim(), fs.readFileSync(fromRoot('collector', 'tail-sampling.yaml'), 'utf8').trim());
   assert.equal(on.data['config.yaml'], off.data['config.yaml']);
+});
+
+test("the collector's queue directory is a volume of its own: an emptyDir by default, any volume source by value", () => {
+  const queueOf = (manifests: Manifest[]) => {
+    const pod = podSpecOf(find(manifests, 'Deployment', 'otel-collector')!);
+    const mount = pod.containers[0].volumeMounts.find((m: { mountPath: string }) => m.mountPath === '/var/lib/otelcol/queue');
+    return pod.volumes.find((v: { name: string }) => v.name === mount?.name);
+  };
+  for (const mode of MODES) assert.deepEqual(queueOf(rendered[mode]), { name: 'queue', emptyDir: {} }, mode);
+  const claimed = render('sdk', '--set', 'collector.queue.volume.emptyDir=null,collector.queue.volume.persistentVolumeClaim.claimName=collector-queue');
+  assert.deepEqual(queueOf(claimed), { name: 'queue', persistentVolumeClaim: { claimName: 'collector-queue' } });
 });
 
 test('every pod meets the restricted Pod Security Standard, except the eBPF agent', () => {
