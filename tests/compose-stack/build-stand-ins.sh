@@ -84,7 +84,7 @@ build() { # tag, Dockerfile folder, extra files...
   rm -rf "$context"
   echo "stand-ins: $tag"
 }
-build otel/opentelemetry-collector-contrib:0.159.0 collector .tools/otelcol/otelcol-demo
+build otel/opentelemetry-collector-contrib:0.159.0 collector "$(scripts/collector-path.sh)"
 build envoyproxy/envoy:v1.40.0 envoy .tools/envoy-venv/lib/python3*/site-packages/envoy/_bin/envoy
 build nginx:1.30.5-alpine nginx
 build prom/prometheus:v3.14.0 prometheus
