@@ -1,4 +1,4 @@
-import type { LogRecord, OtlpSink, SpanRecord } from './otlp-sink';
+import type { LogRecord, SpanRecord } from './otlp-sink';
 
 // What reached the receiver (Tempo's and Loki's place), per trace: the distinct span ids and
 // the distinct log records. Distinct, because the collector's queue delivers at least once:
@@ -44,7 +44,9 @@ export class Arrivals {
   private readonly spans: Tally<SpanRecord>;
   private readonly logs: Tally<LogRecord>;
 
-  constructor(sink: OtlpSink) {
+  /** `records`: the receiver itself (OtlpSink), or lists filled from its /stand-in/ endpoints in containers. */
+  constructor(records: { spans: SpanRecord[]; logs: LogRecord[] }) {
+    const sink = records;
     this.spans = new Tally(() => sink.spans, (span) => span.traceId, (span) => span.spanId);
     this.logs = new Tally(() => sink.logs, (record) => record.traceId, logKey);
   }

@@ -10,3 +10,6 @@ export * from './traces';
 export * from './observe';
 export * from './prometheus';
 export * from './nginx';
+export * from './outage';
+export * from './arrivals';
+export * from './steady-load';

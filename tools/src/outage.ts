@@ -91,6 +91,8 @@ export interface ScenarioResult {
   logs_expected: number;
   logs_lost: number;
   collector: CollectorLossCounters;
+  /** The most the Tempo and Loki exporters' queues held at once (otelcol_exporter_queue_size, sampled each second). */
+  queue_peak: { spans: number; log_records: number };
   /** From the fault's end to the last arrival of telemetry made before it ended. */
   drain_ms: number;
   alert_fired: boolean;
@@ -188,32 +190,51 @@ async function measureOneOrder(stack: Stack, arrivals: Arrivals): Promise<{ span
 /** The collector's counters of refused and dropped data, read from its own metrics endpoint. */
 export async function collectorLossCounters(internalMetricsPort: number): Promise<CollectorLossCounters> {
   const text = await fetch(`http://127.0.0.1:${internalMetricsPort}/metrics`, { signal: AbortSignal.timeout(5000) }).then((response) => response.text());
+  // The names as the collector exposes them, without _total (prometheus/alert-rules.yml reads the same).
   const sum = (name: string) =>
     text
       .split('\n')
       .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
       .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
   return {
-    refused_spans: sum('otelcol_receiver_refused_spans_total'),
-    refused_log_records: sum('otelcol_receiver_refused_log_records_total'),
-    enqueue_failed_spans: sum('otelcol_exporter_enqueue_failed_spans_total'),
-    enqueue_failed_log_records: sum('otelcol_exporter_enqueue_failed_log_records_total'),
-    send_failed_spans: sum('otelcol_exporter_send_failed_spans_total'),
-    send_failed_log_records: sum('otelcol_exporter_send_failed_log_records_total'),
+    refused_spans: sum('otelcol_receiver_refused_spans'),
+    refused_log_records: sum('otelcol_receiver_refused_log_records'),
+    enqueue_failed_spans: sum('otelcol_exporter_enqueue_failed_spans'),
+    enqueue_failed_log_records: sum('otelcol_exporter_enqueue_failed_log_records'),
+    send_failed_spans: sum('otelcol_exporter_send_failed_spans'),
+    send_failed_log_records: sum('otelcol_exporter_send_failed_log_records'),
   };
 }
 
-/** Watches Prometheus for the alert in the background. */
-function watchAlert(prometheusPort: number): { fired: () => boolean; stop: () => void } {
+/** Current fill of the exporters' sending queues, from the collector's own metrics. */
+async function queueSizes(internalMetricsPort: number): Promise<{ spans: number; log_records: number }> {
+  const text = await fetch(`http://127.0.0.1:${internalMetricsPort}/metrics`, { signal: AbortSignal.timeout(2000) }).then((response) => response.text());
+  const size = (exporter: string) => {
+    const line = text.split('\n').find((candidate) => candidate.startsWith('otelcol_exporter_queue_size{') && candidate.includes(`exporter="${exporter}"`));
+    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+  };
+  return { spans: size('otlp_http/tempo'), log_records: size('otlp_http/loki') };
+}
+
+/** Watches, once a second in the background, Prometheus for the alert and the collector for its queues' fill. */
+function watchStack(stack: Stack): { fired: () => boolean; queuePeak: { spans: number; log_records: number }; stop: () => void } {
   let fired = false;
+  const queuePeak = { spans: 0, log_records: 0 };
   const timer = setInterval(() => {
-    activeAlerts(prometheusPort)
+    // A missed poll (the collector is down in collector-crash) is made up by the next one.
+    activeAlerts(stack.prometheusPort)
       .then((alerts) => {
         if (alerts.some((alert) => alert.labels.alertname === ALERT && alert.state === 'firing')) fired = true;
       })
-      .catch(() => undefined); // a missed poll is caught by the next one
+      .catch(() => undefined);
+    queueSizes(stack.collectorPorts.internalMetrics)
+      .then((sizes) => {
+        queuePeak.spans = Math.max(queuePeak.spans, sizes.spans);
+        queuePeak.log_records = Math.max(queuePeak.log_records, sizes.log_records);
+      })
+      .catch(() => undefined);
   }, 1000);
-  return { fired: () => fired, stop: () => clearInterval(timer) };
+  return { fired: () => fired, queuePeak, stop: () => clearInterval(timer) };
 }
 
 /** Injects the scenario's fault; resolves when it is over (backend back, collector ready again). */
@@ -241,7 +262,7 @@ export async function runScenario(scenario: Scenario, options: OutageOptions, pr
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `outage-${scenario}-`));
   const queue = scenario === 'long-outage' ? { spans: options.longQueueSpans, logRecords: options.longQueueLogRecords } : {};
   const stack = await startStack(dataDir, queue);
-  const alert = watchAlert(stack.prometheusPort);
+  const alert = watchStack(stack);
   try {
     // Plenty of stock, so every order takes the same path and makes the same telemetry.
     await fetch(`${stack.chain.url('inventory')}/inventory/restock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ product_name: LOAD_ORDER.product_name, quantity: 1_000_000 }) });
@@ -320,6 +341,7 @@ export async function runScenario(scenario: Scenario, options: OutageOptions, pr
       logs_expected: ok.length * perOrder.logs,
       logs_lost: logsLost,
       collector,
+      queue_peak: { ...alert.queuePeak },
       drain_ms: Math.max(0, lastDrainProgress - faultEnd),
       alert_fired: alert.fired(),
       queue_spans: queue.spans ?? null,
