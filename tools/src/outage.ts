@@ -84,6 +84,8 @@ export interface ScenarioResult {
   p99_before_ms: number;
   spans_per_order: number;
   log_records_per_order: number;
+  /** The fault-free order's spans per service: what each service's batch processor queues per order. */
+  spans_per_order_by_service: Record<string, number>;
   traces_expected: number;
   traces_complete: number;
   spans_expected: number;
@@ -93,6 +95,8 @@ export interface ScenarioResult {
   collector: CollectorLossCounters;
   /** The most the Tempo and Loki exporters' queues held at once (otelcol_exporter_queue_size, sampled each second). */
   queue_peak: { spans: number; log_records: number };
+  /** The most the queue directory (bbolt files) took on disk at once. */
+  queue_disk_peak_bytes: number;
   /** From the fault's end to the last arrival of telemetry made before it ended. */
   drain_ms: number;
   alert_fired: boolean;
@@ -104,6 +108,7 @@ export interface ScenarioResult {
 const ALERT = 'CollectorLosingTelemetry';
 
 interface Stack {
+  queueDir: string;
   chain: Chain;
   sink: OtlpSink;
   backend: OutageSwitch;
@@ -153,7 +158,7 @@ async function startStack(dataDir: string, queue: { spans?: number; logRecords?:
     stops.push(() => prometheus.stop());
     const chain = await startChain({ mode: 'sdk', ports, dataDir, logDir: dataDir, otlpEndpoint: `http://127.0.0.1:${ports.grpc}` });
     stops.push(() => chain.stop());
-    return { chain, sink, backend, collector, collectorPorts, prometheusPort: ports.prometheusServer, stop };
+    return { queueDir: path.join(dataDir, 'collector-queue'), chain, sink, backend, collector, collectorPorts, prometheusPort: ports.prometheusServer, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -168,7 +173,7 @@ async function postOrder(ordersUrl: string): Promise<string> {
 }
 
 /** How many spans and log records one order makes in this mode, from an order sent with nothing wrong. */
-async function measureOneOrder(stack: Stack, arrivals: Arrivals): Promise<{ spans: number; logs: number }> {
+async function measureOneOrder(stack: Stack, arrivals: Arrivals): Promise<{ spans: number; logs: number; byService: Record<string, number> }> {
   const traceId = await postOrder(stack.chain.ordersUrl);
   let last = { spans: -1, logs: -1 };
   let stableSince = Date.now();
@@ -181,7 +186,9 @@ async function measureOneOrder(stack: Stack, arrivals: Arrivals): Promise<{ span
       last = now;
       stableSince = Date.now();
     } else if (now.spans > 0 && Date.now() - stableSince > 3000) {
-      return now;
+      const byService: Record<string, number> = {};
+      for (const span of new Map(stack.sink.spansOfTrace(traceId).map((span) => [span.spanId, span])).values()) byService[span.service] = (byService[span.service] ?? 0) + 1;
+      return { ...now, byService };
     }
   }
   throw new Error(`the fault-free order's telemetry did not settle in 30 s (trace ${traceId}: ${last.spans} spans, ${last.logs} log records)`);
@@ -216,10 +223,18 @@ async function queueSizes(internalMetricsPort: number): Promise<{ spans: number;
   return { spans: size('otlp_http/tempo'), log_records: size('otlp_http/loki') };
 }
 
+function directoryBytes(dir: string): number {
+  try {
+    return fs.readdirSync(dir).reduce((total, file) => total + fs.statSync(path.join(dir, file)).size, 0);
+  } catch {
+    return 0; // compaction swaps files in and out
+  }
+}
+
 /** Watches, once a second in the background, Prometheus for the alert and the collector for its queues' fill. */
-function watchStack(stack: Stack): { fired: () => boolean; queuePeak: { spans: number; log_records: number }; stop: () => void } {
+function watchStack(stack: Stack): { fired: () => boolean; queuePeak: { spans: number; log_records: number; bytes: number }; stop: () => void } {
   let fired = false;
-  const queuePeak = { spans: 0, log_records: 0 };
+  const queuePeak = { spans: 0, log_records: 0, bytes: 0 };
   const timer = setInterval(() => {
     // A missed poll (the collector is down in collector-crash) is made up by the next one.
     activeAlerts(stack.prometheusPort)
@@ -233,6 +248,7 @@ function watchStack(stack: Stack): { fired: () => boolean; queuePeak: { spans: n
         queuePeak.log_records = Math.max(queuePeak.log_records, sizes.log_records);
       })
       .catch(() => undefined);
+    queuePeak.bytes = Math.max(queuePeak.bytes, directoryBytes(stack.queueDir));
   }, 1000);
   return { fired: () => fired, queuePeak, stop: () => clearInterval(timer) };
 }
@@ -334,6 +350,7 @@ export async function runScenario(scenario: Scenario, options: OutageOptions, pr
       p99_before_ms: round(percentile(before.map((order) => order.latencyMs), 99)),
       spans_per_order: perOrder.spans,
       log_records_per_order: perOrder.logs,
+      spans_per_order_by_service: perOrder.byService,
       traces_expected: ok.length,
       traces_complete: ok.filter((order) => arrivals.spanCount(order.traceId!) >= perOrder.spans).length,
       spans_expected: ok.length * perOrder.spans,
@@ -341,7 +358,8 @@ export async function runScenario(scenario: Scenario, options: OutageOptions, pr
       logs_expected: ok.length * perOrder.logs,
       logs_lost: logsLost,
       collector,
-      queue_peak: { ...alert.queuePeak },
+      queue_peak: { spans: alert.queuePeak.spans, log_records: alert.queuePeak.log_records },
+      queue_disk_peak_bytes: alert.queuePeak.bytes,
       drain_ms: Math.max(0, lastDrainProgress - faultEnd),
       alert_fired: alert.fired(),
       queue_spans: queue.spans ?? null,
