@@ -26,6 +26,8 @@ export interface ComposeStack {
 export interface ComposeOutageResult {
   orders: number;
   orders_failed: number;
+  /** How long the fault lasted: for collector-crash, from the kill until Docker had it running again. */
+  fault_ms: number;
   p99_fault_ms: number;
   traces_complete: number;
   traces_expected: number;
@@ -76,7 +78,28 @@ async function alertState(host: string): Promise<string> {
   return body.data.alerts.find((alert) => alert.labels.alertname === 'CollectorLosingTelemetry')?.state ?? 'inactive';
 }
 
-async function runScenario(stack: ComposeStack, fault: (received: Received) => Promise<void>): Promise<ComposeOutageResult> {
+/** Waits until the stand-ins have received nothing new for 3 s. */
+async function waitForQuiet(received: Received): Promise<void> {
+  let count = -1;
+  let since = Date.now();
+  await waitFor(
+    async () => {
+      await received.read();
+      const now = received.spans.length + received.logs.length;
+      if (now !== count) [count, since] = [now, Date.now()];
+      return Date.now() - since >= 3000;
+    },
+    60_000,
+    'the receivers quiet',
+  );
+}
+
+/**
+ * `pauseBeforeFault`: stop the load and let the receivers go quiet before the fault, which
+ * calls `resumeLoad` once the stand-ins are down (they forget what they hold when they stop,
+ * so all of it must have been read, and nothing may arrive between that read and the stop).
+ */
+async function runScenario(stack: ComposeStack, fault: (received: Received, resumeLoad: () => void) => Promise<void>, pauseBeforeFault = false): Promise<ComposeOutageResult> {
   const { host } = stack;
   const received = new Received(host);
   const ordersUrl = `http://${host}:8000`;
@@ -100,14 +123,23 @@ async function runScenario(stack: ComposeStack, fault: (received: Received) => P
     'the fault-free order\'s telemetry settled',
   );
 
-  const load = new SteadyLoad(ordersUrl, RATE);
-  load.start();
+  const loads = [new SteadyLoad(ordersUrl, RATE)];
+  loads[0]!.start();
   await sleep(3000);
+  const resumeLoad = () => {
+    loads.push(new SteadyLoad(ordersUrl, RATE));
+    loads[loads.length - 1]!.start();
+  };
+  if (pauseBeforeFault) {
+    await loads[0]!.stop();
+    await waitForQuiet(received);
+  }
   const faultStart = Date.now();
-  await fault(received);
+  await fault(received, pauseBeforeFault ? resumeLoad : () => undefined);
   const faultEnd = Date.now();
   await sleep(3000);
-  await load.stop();
+  for (const load of loads) await load.stop();
+  const load = { orders: loads.flatMap((each) => each.orders) };
 
   const ok = () => load.orders.filter((order) => order.status === 201 && order.traceId);
   const missing = (orders: SentOrder[]) =>
@@ -130,6 +162,7 @@ async function runScenario(stack: ComposeStack, fault: (received: Received) => P
   return {
     orders: load.orders.length,
     orders_failed: load.orders.length - answered.length,
+    fault_ms: faultEnd - faultStart,
     p99_fault_ms: Math.round(percentile(during.map((order) => order.latencyMs), 99)),
     traces_complete: answered.filter((order) => received.arrivals.spanCount(order.traceId!) >= perOrder.spans).length,
     traces_expected: answered.length,
@@ -142,26 +175,19 @@ async function runScenario(stack: ComposeStack, fault: (received: Received) => P
 
 /** backend-outage: the receiver stand-ins stopped for 10 s under load, then started again. */
 export async function composeBackendOutage(stack: ComposeStack): Promise<ComposeOutageResult> {
-  return runScenario(stack, async (received) => {
-    // Everything sent so far must be in before the stand-ins stop and forget it: wait for quiet.
-    let count = -1;
-    await waitFor(
-      async () => {
-        await received.read();
-        const settled = received.spans.length === count;
-        count = received.spans.length;
-        return settled;
-      },
-      60_000,
-      'the receivers quiet before the outage',
-    );
-    stack.compose('stop', 'tempo', 'loki');
-    await sleep(OUTAGE_SEC * 1000);
-    stack.compose('start', 'tempo', 'loki');
-    await waitFor(async () => (await fetch(`http://${stack.host}:3200/ready`).catch(() => undefined))?.ok, 60_000, 'the Tempo stand-in back');
-    await waitFor(async () => (await fetch(`http://${stack.host}:3100/ready`).catch(() => undefined))?.ok, 60_000, 'the Loki stand-in back');
-    received.markRestarted();
-  });
+  return runScenario(
+    stack,
+    async (received, resumeLoad) => {
+      stack.compose('stop', 'tempo', 'loki');
+      resumeLoad();
+      await sleep(OUTAGE_SEC * 1000);
+      stack.compose('start', 'tempo', 'loki');
+      await waitFor(async () => (await fetch(`http://${stack.host}:3200/ready`).catch(() => undefined))?.ok, 60_000, 'the Tempo stand-in back');
+      await waitFor(async () => (await fetch(`http://${stack.host}:3100/ready`).catch(() => undefined))?.ok, 60_000, 'the Loki stand-in back');
+      received.markRestarted();
+    },
+    true,
+  );
 }
 
 /** collector-crash: SIGKILL of the collector's process; Docker's restart policy brings it back on the same queue volume. */
