@@ -73,13 +73,21 @@ export class RetryingExporter<Item> implements BatchExporter<Item> {
     await this.inner.forceFlush?.();
   }
 
-  async shutdown(): Promise<void> {
+  /**
+   * From now on each batch gets one try, and the ones waiting get theirs at once: called when
+   * the process is shutting down, before the final flush, which must not wait out a pause.
+   */
+  stopRetrying(): void {
     this.stopping = true;
     for (const [timer, attempt] of this.waiting) {
       clearTimeout(timer);
       attempt();
     }
     this.waiting.clear();
+  }
+
+  async shutdown(): Promise<void> {
+    this.stopRetrying();
     await this.inner.forceFlush?.(); // those last tries, before the connection closes
     await this.inner.shutdown();
   }

@@ -159,13 +159,16 @@ const fastifyInstrumentation = fastifyEnabled
     ]
   : [];
 
+const spanExporter = new RetryingExporter(new OTLPTraceExporter(), retry);
+const logExporter = new RetryingExporter(new OTLPLogExporter(), logRetry);
+
 const sdk = new NodeSDK({
-  ...(exporting('TRACES') ? { traceExporter: new RetryingExporter(new OTLPTraceExporter(), retry) } : { spanProcessors: [] }),
+  ...(exporting('TRACES') ? { traceExporter: spanExporter } : { spanProcessors: [] }),
   metricReaders: exporting('METRICS')
     ? [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), exportIntervalMillis: metricIntervalMs })]
     : [],
   logRecordProcessors: exporting('LOGS')
-    ? [new BatchLogRecordProcessor({ ...logProcessorOptions, exporter: new RetryingExporter(new OTLPLogExporter(), logRetry) })]
+    ? [new BatchLogRecordProcessor({ ...logProcessorOptions, exporter: logExporter })]
     : [],
   views: [
     {
@@ -177,7 +180,13 @@ const sdk = new NodeSDK({
 });
 
 sdk.start();
-onShutdownLast('telemetry', () => sdk.shutdown());
+// The final flush gets one try per batch: with the collector away, waiting for it would only
+// hold the process past its shutdown deadline.
+onShutdownLast('telemetry', () => {
+  spanExporter.stopRetrying();
+  logExporter.stopRetrying();
+  return sdk.shutdown();
+});
 
 const endpoint = envString('OTEL_EXPORTER_OTLP_ENDPOINT', 'http://localhost:4317');
 console.log(
