@@ -84,7 +84,7 @@ build() { # tag, Dockerfile folder, extra files...
   rm -rf "$context"
   echo "stand-ins: $tag"
 }
-build "otel/opentelemetry-collector-contrib:$COLLECTOR_VERSION" collector .tools/otelcol/otelcol-demo
+build "otel/opentelemetry-collector-contrib:$COLLECTOR_VERSION" collector "$(scripts/collector-path.sh)"
 build "envoyproxy/envoy:v$ENVOY_VERSION" envoy .tools/envoy-venv/lib/python3*/site-packages/envoy/_bin/envoy
 build "nginx:$NGINX_VERSION-alpine" nginx
 build "prom/prometheus:v$PROMETHEUS_VERSION" prometheus .tools/prometheus/prometheus .tools/prometheus/promtool

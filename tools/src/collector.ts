@@ -1,4 +1,7 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ManagedProcess } from './process';
 import { fromRoot } from './paths';
 
@@ -6,7 +9,10 @@ import { fromRoot } from './paths';
 // exactly the components collector/otel-collector-config.yaml uses, run natively on loopback.
 // The config file is the one compose mounts; only its ${env:...} endpoints change here.
 
-export const COLLECTOR_BINARY = fromRoot('.tools', 'otelcol', 'otelcol-demo');
+/** Where scripts/setup-collector.sh builds it: a directory named after the manifest's hash (scripts/collector-path.sh). */
+export const COLLECTOR_MANIFEST = fromRoot('collector', 'builder-config.yaml');
+const manifestHash = crypto.createHash('sha256').update(fs.readFileSync(COLLECTOR_MANIFEST)).digest('hex').slice(0, 12);
+export const COLLECTOR_BINARY = fromRoot('.tools', `otelcol-${manifestHash}`, 'otelcol-demo');
 export const COLLECTOR_CONFIG = fromRoot('collector', 'otel-collector-config.yaml');
 /** Layered over the main config when tail sampling is on (the collector merges the two). */
 export const TAIL_SAMPLING_CONFIG = fromRoot('collector', 'tail-sampling.yaml');
@@ -36,11 +42,22 @@ export interface CollectorOptions {
   logFile?: string;
   /** Keep only the interesting traces (collector/tail-sampling.yaml). */
   tailSampling?: boolean;
+  /**
+   * The exporters' persistent queues (file_storage/queue). Pass the same directory to a
+   * restarted collector to have it resume what the previous one held; by default each
+   * process gets a fresh one of its own.
+   */
+  queueDir?: string;
+  /** Queue bounds, in spans and log records (the config's defaults otherwise): small ones make an outage outlast the queue quickly. */
+  queueSpans?: number;
+  queueLogRecords?: number;
 }
 
 export function collectorProcess(options: CollectorOptions): ManagedProcess {
   const { ports } = options;
   const local = (port: number) => `127.0.0.1:${port}`;
+  const queueDir = options.queueDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'otelcol-queue-'));
+  fs.mkdirSync(queueDir, { recursive: true });
   return new ManagedProcess({
     name: 'otel-collector',
     command: COLLECTOR_BINARY,
@@ -54,6 +71,9 @@ export function collectorProcess(options: CollectorOptions): ManagedProcess {
       TEMPO_OTLP_HTTP_ENDPOINT: options.exportTo,
       LOKI_OTLP_ENDPOINT: `${options.exportTo}/loki`,
       COLLECTOR_DEBUG_VERBOSITY: options.debugVerbosity ?? 'basic',
+      COLLECTOR_QUEUE_DIR: queueDir,
+      ...(options.queueSpans ? { COLLECTOR_QUEUE_SPANS: String(options.queueSpans) } : {}),
+      ...(options.queueLogRecords ? { COLLECTOR_QUEUE_LOG_RECORDS: String(options.queueLogRecords) } : {}),
     },
     healthUrl: `http://${local(ports.health)}/`,
     logFile: options.logFile,

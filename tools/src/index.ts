@@ -11,3 +11,6 @@ export * from './observe';
 export * from './prometheus';
 export * from './nginx';
 export * from './cli';
+export * from './outage';
+export * from './arrivals';
+export * from './steady-load';

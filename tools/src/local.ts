@@ -222,7 +222,9 @@ async function startCollector(sink: OtlpSink, tailSampling: boolean): Promise<Ma
     console.log('The collector is not built, so telemetry goes nowhere. Build it once with: bash scripts/setup-collector.sh');
     return undefined;
   }
-  const collector = collectorProcess({ ports: DEFAULT_COLLECTOR_PORTS, exportTo: sink.url, echo: true, logFile: path.join(DATA_DIR, 'otel-collector.log'), tailSampling });
+  const collector = collectorProcess({ ports: DEFAULT_COLLECTOR_PORTS, exportTo: sink.url, echo: true, logFile: path.join(DATA_DIR, 'otel-collector.log'), tailSampling,
+    // Kept between runs, like the SQLite files: what the collector could not deliver yet goes out on the next start.
+    queueDir: path.join(DATA_DIR, 'collector-queue') });
   await collector.start();
   return collector;
 }

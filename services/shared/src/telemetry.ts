@@ -11,13 +11,21 @@
 //   OTEL_SERVICE_NAME                 orders, inventory, pricing, notifications
 //   OTEL_EXPORTER_OTLP_ENDPOINT       default http://localhost:4317 (compose: http://otel-collector:4317)
 //   OTEL_BSP_SCHEDULE_DELAY           how long finished spans wait before export (default here 1000 ms)
+//   OTEL_BSP_MAX_QUEUE_SIZE, OTEL_BLRP_MAX_QUEUE_SIZE   spans / log records held while the
+//                                     collector is away (default here 8192 each, SDK: 2048)
+//   OTEL_BSP_EXPORT_TIMEOUT, OTEL_BLRP_EXPORT_TIMEOUT   how long one batch may take, retries
+//                                     included (SDK default 30000 ms)
+//   OTEL_EXPORTER_OTLP_TIMEOUT        one attempt's deadline (SDK default 10000 ms)
 //   OTEL_METRIC_EXPORT_INTERVAL       default here 10000 ms, so dashboards move while you watch
 //   OTEL_{TRACES,METRICS,LOGS}_EXPORTER=none   turns one signal off
 //   OTEL_NODE_DISABLED_INSTRUMENTATIONS=express,pino   leaves those libraries unpatched
 //   OTEL_NODE_ENABLED_INSTRUMENTATIONS=http,undici     patches only those (of http, express, fastify, undici, pino)
 //
-// The collector may be missing or down: the gRPC exporters then drop each batch after its
-// timeout, off the request path, and requests never wait for them.
+// The collector may be missing or restarting: spans and log records then wait in the batch
+// processors' queues while the exporters retry (retrying-exporter.ts), off the request path;
+// requests never wait for them. A batch is dropped only when the collector stays away longer
+// than the export timeout minus one attempt's deadline (20 s by default), or when a queue is
+// full (docs/resilience.md has what that means at the demo's load).
 
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
@@ -30,10 +38,29 @@ import { ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { FastifyOtelInstrumentation } from '@fastify/otel';
 import { envInt, envString } from './config';
 import { onShutdownLast } from './shutdown';
+import { RetryingExporter } from './retrying-exporter';
 
 // Defaults that suit a demo better than the SDK's (5 s span delay, 60 s metric interval).
 process.env.OTEL_BSP_SCHEDULE_DELAY ??= '1000';
 const metricIntervalMs = envInt('OTEL_METRIC_EXPORT_INTERVAL', 10_000, { min: 100 });
+
+// Room for 8192 spans and 8192 log records per service while the collector restarts: at 20
+// orders/s the busiest service makes well under 200 of each per second, so the queues outlast
+// the 20 s the exporters retry. A held span is about 1 KB of heap (the images cap it at 96 MB).
+process.env.OTEL_BSP_MAX_QUEUE_SIZE ??= '8192';
+const exportTimeoutMs = envInt('OTEL_BSP_EXPORT_TIMEOUT', 30_000, { min: 1000 });
+const attemptTimeoutMs = envInt('OTEL_EXPORTER_OTLP_TIMEOUT', 10_000, { min: 100 });
+// The last attempt must end before the processor gives the batch up, or two would overlap.
+const retry = { giveUpAfterMs: Math.max(exportTimeoutMs - attemptTimeoutMs, 0) };
+
+// The SDK reads OTEL_BLRP_* only for processors it builds itself; this one is built here.
+const logProcessorOptions = {
+  maxQueueSize: envInt('OTEL_BLRP_MAX_QUEUE_SIZE', 8192, { min: 1 }),
+  maxExportBatchSize: envInt('OTEL_BLRP_MAX_EXPORT_BATCH_SIZE', 512, { min: 1 }),
+  scheduledDelayMillis: envInt('OTEL_BLRP_SCHEDULE_DELAY', 1000, { min: 0 }),
+  exportTimeoutMillis: envInt('OTEL_BLRP_EXPORT_TIMEOUT', 30_000, { min: 1000 }),
+};
+const logRetry = { giveUpAfterMs: Math.max(logProcessorOptions.exportTimeoutMillis - attemptTimeoutMs, 0) };
 
 // Health checks run every few seconds in compose; tracing them would bury the orders.
 const isHealthCheck = (url: string | undefined) => url === '/health';
@@ -132,12 +159,17 @@ const fastifyInstrumentation = fastifyEnabled
     ]
   : [];
 
+const spanExporter = new RetryingExporter(new OTLPTraceExporter(), retry);
+const logExporter = new RetryingExporter(new OTLPLogExporter(), logRetry);
+
 const sdk = new NodeSDK({
-  ...(exporting('TRACES') ? { traceExporter: new OTLPTraceExporter() } : { spanProcessors: [] }),
+  ...(exporting('TRACES') ? { traceExporter: spanExporter } : { spanProcessors: [] }),
   metricReaders: exporting('METRICS')
     ? [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), exportIntervalMillis: metricIntervalMs })]
     : [],
-  logRecordProcessors: exporting('LOGS') ? [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter() })] : [],
+  logRecordProcessors: exporting('LOGS')
+    ? [new BatchLogRecordProcessor({ ...logProcessorOptions, exporter: logExporter })]
+    : [],
   views: [
     {
       instrumentName: 'http.*.request.duration',
@@ -148,7 +180,13 @@ const sdk = new NodeSDK({
 });
 
 sdk.start();
-onShutdownLast('telemetry', () => sdk.shutdown());
+// The final flush gets one try per batch: with the collector away, waiting for it would only
+// hold the process past its shutdown deadline.
+onShutdownLast('telemetry', () => {
+  spanExporter.stopRetrying();
+  logExporter.stopRetrying();
+  return sdk.shutdown();
+});
 
 const endpoint = envString('OTEL_EXPORTER_OTLP_ENDPOINT', 'http://localhost:4317');
 console.log(

@@ -15,7 +15,7 @@ import {
   type ManagedProcess,
 } from '@demo/tools';
 import { startHarness, postJson, type Harness } from '../harness/harness';
-import { composeImageTag } from '../harness/compose-pins';
+import { pinned } from '../harness/versions';
 
 // The alert rules (prometheus/alert-rules.yml): their promtool unit tests, then the real
 // thing: services with the SDK -> the real collector's span metrics -> the real Prometheus
@@ -30,10 +30,10 @@ after(async () => {
 });
 
 test('prometheus and promtool are the release compose pins', () => {
-  const pinned = composeImageTag('prom/prometheus').replace(/^v/, '');
+  const version = pinned('PROMETHEUS_VERSION');
   for (const binary of [PROMETHEUS_BINARY, PROMTOOL_BINARY]) {
     const output = execFileSync(prometheusTool(binary), ['--version'], { encoding: 'utf8' });
-    assert.match(output, new RegExp(`^\\w+, version ${pinned.replace(/\./g, '\\.')} `), output);
+    assert.match(output, new RegExp(`^\\w+, version ${version.replace(/\./g, '\\.')} `), output);
   }
 });
 

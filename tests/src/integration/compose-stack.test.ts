@@ -6,6 +6,7 @@ import { waitFor, type TraceSummary } from '@demo/tools';
 import { mustRun, run } from '../harness/commands';
 import * as stack from '../harness/stack';
 import { ORDER } from '../harness/stack';
+import { composeBackendOutage, composeCollectorCrash } from './compose-stack-outage';
 
 // The compose stack as a user starts it, under a real Docker Engine: each user-facing compose
 // file, unmodified, plus tests/compose-stack/stand-ins.compose.yml, which only swaps in what
@@ -39,7 +40,11 @@ interface ContainerState {
   State: string;
   Health: string;
   ID: string;
+  ExitCode: number;
 }
+
+/** One-shots that run before the others and exit: their container stays, exited 0. */
+const ONE_SHOTS = ['otel-collector-queue-owner'];
 
 function containers(file: string, ...extra: string[]): ContainerState[] {
   const output = compose(file, ...extra, 'ps', '--all', '--format', 'json').trim();
@@ -53,7 +58,8 @@ async function waitUntilHealthy(file: string, ...extra: string[]): Promise<Conta
     return await waitFor(
       () => {
         last = containers(file, ...extra);
-        return last.length > 0 && last.every((c) => c.State === 'running' && (c.Health === '' || c.Health === 'healthy')) && last;
+        const done = (c: ContainerState) => ONE_SHOTS.includes(c.Service) && c.State === 'exited' && c.ExitCode === 0;
+        return last.length > 0 && last.every((c) => done(c) || (c.State === 'running' && (c.Health === '' || c.Health === 'healthy'))) && last;
       },
       180_000,
       'every container running and healthy',
@@ -171,7 +177,7 @@ for (const { mode, file, checkShape } of MODES) {
     const started = Date.now();
     const running = await waitUntilHealthy(file);
     (timings[mode] ??= {})['healthy after up'] = `${((Date.now() - started) / 1000).toFixed(1)} s`;
-    const expected = ['orders', 'inventory', 'pricing', 'notifications', 'web-ui', 'otel-collector', 'tempo', 'loki', 'prometheus', ...(mode === 'sdk' ? [] : ['envoy', 'pricing-pod'])];
+    const expected = ['orders', 'inventory', 'pricing', 'notifications', 'web-ui', 'otel-collector', ...ONE_SHOTS, 'tempo', 'loki', 'prometheus', ...(mode === 'sdk' ? [] : ['envoy', 'pricing-pod'])];
     assert.deepEqual(running.map((c) => c.Service).sort(), expected.sort());
 
     await t.test('the services run as non-root and keep their SQLite files in named volumes', () => {
@@ -307,6 +313,19 @@ for (const { mode, file, checkShape } of MODES) {
         const names = body.data.groups.flatMap((group) => group.rules.map((rule) => rule.name)).sort();
         assert.deepEqual(names, ['CollectorLosingTelemetry', 'ServiceErrorRatioHigh', 'ServiceLatencyP95High']);
       });
+
+      // Nothing lost (compose-stack-outage.ts): a backend outage and a collector crash under load.
+      const composeStack = { host: HOST, compose: (...args: string[]) => compose(file, ...args), containerId: (service: string) => containerId(file, service) };
+      for (const [name, scenario] of [['backend-outage: the Tempo and Loki stand-ins stopped for 10 s', composeBackendOutage], ['collector-crash: kill -9 of the collector, restarted by Docker', composeCollectorCrash]] as const) {
+        await t.test(`${name} under 20 orders/s: no order fails, no span or log record is lost, the alert stays silent`, async () => {
+          const result = await scenario(composeStack);
+          console.log(`compose ${name}: ${JSON.stringify(result)}`);
+          assert.equal(result.orders_failed, 0, JSON.stringify(result));
+          assert.deepEqual([result.spans_lost, result.logs_lost, result.traces_complete], [0, 0, result.traces_expected], JSON.stringify(result));
+          assert.deepEqual(Object.values(result.collector_counted).filter((count) => count > 0), [], JSON.stringify(result));
+          assert.equal(result.alert, 'inactive', JSON.stringify(result));
+        });
+      }
 
       await t.test("docs/telemetry.md's tail-sampling command: the collector takes both configs, a failed order's trace is kept", async () => {
         // The user's command is `docker compose -f docker-compose.yml -f compose/tail-sampling.yaml up -d`.

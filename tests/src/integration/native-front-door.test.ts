@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { describePortHolder, fromRoot, portIsFree, sleep, waitFor } from '@demo/tools';
+import { COLLECTOR_BINARY, describePortHolder, fromRoot, portIsFree, sleep, waitFor } from '@demo/tools';
 
 // The front door, as a newcomer walks through it: a copy of the repository in a fresh
 // directory, and the commands of the README's "Without Docker" block, read from README.md
@@ -27,7 +27,8 @@ const PORTS = [8000, 3001, 8080, 8081, 4317, 4318, 8889, 13133, 8888, 4320, 8088
 // setup.sh then finds them in place and skips them, which is its second-run path. Its install
 // paths are exercised by CI, which runs scripts/test.sh (and so setup.sh) in a fresh clone.
 // .tools/node is there only when the machine's Node is older than 24 (or the stand-ins needed it).
-const REUSED = ['.tools/otelcol', '.tools/envoy-venv', '.tools/compose-check', '.tools/go-bin', '.tools/helm'];
+// The collector's directory is named after its manifest's hash (scripts/collector-path.sh).
+const REUSED = [path.dirname(path.relative(fromRoot(), COLLECTOR_BINARY)), '.tools/envoy-venv', '.tools/compose-check', '.tools/go-bin', '.tools/helm'];
 const REUSED_IF_PRESENT = ['.tools/node'];
 
 let clone: string;

@@ -15,7 +15,7 @@ import {
   substituteVariables,
   type Query,
 } from '../harness/queries';
-import { composeImageTag } from '../harness/compose-pins';
+import { pinned } from '../harness/versions';
 import { fromRoot } from '@demo/tools';
 
 // Every query the project ships, parsed with the grammars of Prometheus and Grafana (see
@@ -29,7 +29,7 @@ function installedVersion(name: string): string {
 }
 
 test('the PromQL grammar is the one of the Prometheus that compose runs (lezer-promql 0.314.x = Prometheus 3.14.x)', () => {
-  const [major, minor] = composeImageTag('prom/prometheus').replace(/^v/, '').split('.').map(Number);
+  const [major, minor] = pinned('PROMETHEUS_VERSION').split('.').map(Number);
   assert.match(installedVersion('@prometheus-io/lezer-promql'), new RegExp(`^0\\.${major! * 100 + minor!}\\.\\d+$`));
 });
 
