@@ -10,3 +10,6 @@ export * from './traces';
 export * from './observe';
 export * from './prometheus';
 export * from './nginx';
+export * from './trace-verdict';
+export * from './tempo-api';
+export * from './order-report';
