@@ -117,16 +117,20 @@ function serviceThatLostContext(root: VerdictSpan): string {
 
 /**
  * The span that ends the first trace where the call went on: the broken service's own last
- * span with no child (Envoy's ingress span), else the last client span with no child (the
- * call into a service that left no spans).
+ * span with no child (Envoy's ingress span), else the HTTP call with no child that the
+ * service before it made (the call into a service that left no spans). SQL statements are
+ * client spans with no child too, but nothing goes on from them.
  */
 function lastUnansweredSpan(trace: TraceView, brokenAt: string): VerdictSpan | undefined {
   const parents = new Set(trace.rows.map((row) => row.span.parentSpanId));
   const leaves = trace.rows.map((row) => row.span).filter((span) => !parents.has(span.spanId));
   const latest = (list: VerdictSpan[]) => list.sort((a, b) => b.start - a.start)[0];
+  const calls = leaves.filter((span) => span.kind === KIND.client && !('db.system.name' in span.attributes) && !('db.system' in span.attributes));
+  const caller = CHAIN[CHAIN.indexOf(brokenAt as (typeof CHAIN)[number]) - 1];
   return (
     latest(leaves.filter((span) => chainService(span.service) === brokenAt && span.kind === KIND.server)) ??
-    latest(leaves.filter((span) => span.kind === KIND.client))
+    latest(calls.filter((span) => span.service === caller)) ??
+    latest(calls)
   );
 }
 

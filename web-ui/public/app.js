@@ -292,7 +292,8 @@ function expectsNotifications(order) {
 async function showOrderTraces(order) {
   const mine = ++drawing;
   const note = $('waterfall-note');
-  if (config.mode === 'off') {
+  // The order's own mode first: an order placed under another compose file keeps its traces.
+  if ((order.mode ?? config.mode) === 'off') {
     setVerdict('Tracing is off in this mode ("off"): no service loads the SDK, so this order left no trace to draw.', undefined);
     return;
   }

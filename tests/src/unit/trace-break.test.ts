@@ -121,7 +121,8 @@ test('the verdict: envoy mode breaks at pricing (Envoy ingress ends trace 1, Env
 });
 
 test('the verdict: with no sidecar (mode none) the break is still at pricing, found from the server span that starts trace 2', () => {
-  const none = [...envoyOrder.slice(1, 4), { ...envoyOrder[6]!, parentSpanId: '' }];
+  const sqlLeaf = span(T1, 'a000000000000009', 'a000000000000002', 'orders', 'UPDATE orders', 3, { 'db.system.name': 'sqlite' });
+  const none = [...envoyOrder.slice(1, 4), sqlLeaf, { ...envoyOrder[6]!, parentSpanId: '' }];
   const verdict = judgeOrder(none.map(toVerdictSpan));
   assert.equal(verdict.brokenAt, 'pricing');
   assert.match(verdict.text, /trace 1 ends at inventory: POST, with no child/);
