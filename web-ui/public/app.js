@@ -195,8 +195,15 @@ async function fillTraceColumns(order, row) {
     }
     const verdict = TraceVerdict.judgeOrder(found.spans);
     summary = { count: verdict.traces.length, brokenAt: verdict.brokenAt };
-    if (Date.now() - Date.parse(order.updated_at) > WAIT_BOUND_MS) settledSummaries.set(order.order_id, summary);
+    const settled = Date.now() - Date.parse(order.updated_at) > WAIT_BOUND_MS;
+    if (settled) settledSummaries.set(order.order_id, summary);
+    // Spans still on their way: the drawing of the order updates the row when it settles.
+    else if (summary.count === 0) return;
   }
+  showSummaryInRow(row, summary);
+}
+
+function showSummaryInRow(row, summary) {
   row.cells[6].textContent = String(summary.count);
   row.cells[7].textContent = summary.count === 0 ? '—' : summary.brokenAt || 'not broken';
 }
@@ -332,6 +339,8 @@ async function showOrderTraces(order) {
     const whole = found.spans.length > 0 && (reachedNotifications || !expectsNotifications(order));
     if (whole && Date.now() - lastChange >= QUIET_MS) {
       setVerdict(verdict.text, verdict.brokenAt, 'final');
+      const row = $('recent').querySelector(`tr[data-order-id="${order.order_id}"]`);
+      if (row) showSummaryInRow(row, { count: verdict.traces.length, brokenAt: verdict.brokenAt });
       return;
     }
     if (waited >= WAIT_BOUND_MS) {

@@ -46,10 +46,12 @@ async function switchTo(mode: Mode): Promise<void> {
 async function placeOrderAndWait(mode: Mode): Promise<{ orderId: number; traceIds: string[]; brokenAt: string | null; verdict: string }> {
   await page.getByRole('button', { name: 'Create Order & Trigger Workflow' }).click();
   await page.locator('#result-summary', { hasText: 'confirmed' }).waitFor();
+  const answered = Date.now();
   const orderId = Number(/#(\d+)/.exec(await page.locator('#result-summary').innerText())![1]);
   placed.set(mode, orderId);
   // The receiver has no search lag: the page settles once nothing new arrived for 6.5 s.
   await page.locator('#verdict[data-state="final"]').waitFor({ timeout: 45_000 });
+  console.log(`# ${mode}: the page settled on its verdict ${((Date.now() - answered) / 1000).toFixed(1)} s after the order's answer`);
   const traceIds = await page.locator('#waterfall [data-trace-id]').evaluateAll((sections) => sections.map((s) => (s as HTMLElement).dataset.traceId!));
   return { orderId, traceIds, brokenAt: await page.getAttribute('#verdict', 'data-broken-at'), verdict: await page.locator('#verdict').innerText() };
 }
