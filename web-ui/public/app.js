@@ -17,12 +17,15 @@ let config = { mode: 'unknown', grafanaUrl: 'http://localhost:3000' };
 /** The fault the last order asked for ("pricing:slow"), so its preview can point at it. */
 let lastFault = '';
 
-/** Grafana Explore with Tempo, opened directly on one trace (Explore URL schema version 1). */
-function grafanaTraceUrl(traceId) {
+/**
+ * Grafana Explore with Tempo (Explore URL schema version 1), on a TraceQL query: a trace id
+ * opens that trace, `{ span.app.order.id = 3 }` lists every trace of order 3.
+ */
+function grafanaTraceUrl(query) {
   const panes = {
     trc: {
       datasource: 'tempo',
-      queries: [{ refId: 'A', datasource: { type: 'tempo', uid: 'tempo' }, queryType: 'traceql', query: traceId }],
+      queries: [{ refId: 'A', datasource: { type: 'tempo', uid: 'tempo' }, queryType: 'traceql', query }],
       range: { from: 'now-1h', to: 'now' },
     },
   };
@@ -89,6 +92,7 @@ function showResult(kind, summary, rows, traceId) {
   $('grafana-link').hidden = !hasTrace;
   if (hasTrace) $('grafana-link').href = grafanaTraceUrl(traceId);
   drawing++; // stops the drawing of the previous order
+  $('grafana-order-link').hidden = true;
   $('waterfall').replaceChildren();
   $('waterfall-note').textContent = '';
   setVerdict('', undefined);
@@ -306,6 +310,10 @@ async function showOrderTraces(order) {
   }
   setVerdict('Looking for this order\'s traces in Tempo…', undefined, 'waiting');
   note.textContent = `Searching Tempo for ${traceQuery(order.order_id)}…`;
+  const search = $('grafana-order-link');
+  search.href = grafanaTraceUrl(traceQuery(order.order_id));
+  search.textContent = `Every trace of order #${order.order_id} in Grafana: ${traceQuery(order.order_id)}`;
+  search.hidden = false;
   const started = Date.now();
   let lastKey = '';
   let lastChange = started;
@@ -399,7 +407,11 @@ function drawTraces(verdict, fault) {
     section.dataset.traceId = trace.traceId;
     const heading = document.createElement('h3');
     heading.textContent = `trace ${index + 1} of ${verdict.traces.length} · starts at ${trace.label}`;
-    const id = document.createElement('code');
+    const id = document.createElement('a');
+    id.href = grafanaTraceUrl(trace.traceId);
+    id.target = '_blank';
+    id.rel = 'noopener';
+    id.className = 'trace-link';
     id.textContent = trace.traceId;
     heading.append(' ', id);
     section.append(heading);

@@ -117,6 +117,10 @@ test('envoy: two traces, pricing-envoy in both, broken at pricing; the page labe
   assert.match(headings[0]!, /^trace 1 of 2 · starts at web-ui/);
   assert.match(headings[1]!, /^trace 2 of 2 · starts at pricing-envoy \(egress\)/);
   assert.match(order.verdict, /trace 1 ends at pricing-envoy: .*with no child.*trace 2 starts at pricing-envoy: .*with no parent/);
+  // The same search in Grafana: Explore on the TraceQL query for this order.
+  const search = (await page.getAttribute('#grafana-order-link', 'href'))!;
+  const pane = Object.values(JSON.parse(decodeURIComponent(search.split('panes=')[1]!)) as Record<string, { queries: { queryType: string; query: string }[] }>)[0]!;
+  assert.deepEqual([pane.queries[0]!.queryType, pane.queries[0]!.query], ['traceql', `{ span.app.order.id = ${order.orderId} }`]);
   // One time axis: the second half's first bar starts to the right of the first half's.
   const left = async (traceId: string) => page.locator(`[data-trace-id="${traceId}"] .span-bar`).first().evaluate((bar) => parseFloat((bar as HTMLElement).style.marginLeft));
   assert.ok((await left(order.traceIds[1]!)) > (await left(order.traceIds[0]!)));
