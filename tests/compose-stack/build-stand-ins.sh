@@ -88,4 +88,4 @@ build otel/opentelemetry-collector-contrib:0.159.0 collector .tools/otelcol/otel
 build envoyproxy/envoy:v1.40.0 envoy .tools/envoy-venv/lib/python3*/site-packages/envoy/_bin/envoy
 build nginx:1.30.5-alpine nginx
 build prom/prometheus:v3.14.0 prometheus
-build otel-demo-stand-in/otlp-receiver:1 otlp-receiver tools/dist/otlp-receiver.js tools/dist/otlp-sink.js tools/dist/otlp-protobuf.js tools/dist/process.js
+build otel-demo-stand-in/otlp-receiver:1 otlp-receiver tools/dist/otlp-receiver.js tools/dist/otlp-sink.js tools/dist/otlp-protobuf.js tools/dist/process.js tools/dist/tempo-api.js
