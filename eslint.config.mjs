@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/', '**/dist/', '.tools/', 'data/', 'test-results/', 'web-ui/public/telemetry.js'],
+    ignores: ['**/node_modules/', '**/dist/', '.tools/', 'data/', 'test-results/', 'web-ui/public/telemetry.js', 'web-ui/public/trace-verdict.js'],
   },
   {
     files: ['services/**/*.ts', 'tools/**/*.ts', 'web-ui/src/**/*.ts', 'tests/**/*.ts'],
@@ -48,10 +48,11 @@ export default tseslint.config(
     },
   },
   {
-    // The page's own script: plain browser JavaScript, loaded after the telemetry bundle.
+    // The page's own script: plain browser JavaScript, loaded after the telemetry bundle and
+    // trace-verdict.js (tools/src/trace-verdict.ts bundled, global TraceVerdict).
     files: ['web-ui/public/**/*.js'],
     extends: [js.configs.recommended],
-    languageOptions: { sourceType: 'script', globals: { ...globals.browser } },
+    languageOptions: { sourceType: 'script', globals: { ...globals.browser, TraceVerdict: 'readonly' } },
   },
   {
     files: ['**/*.mjs'],

@@ -90,6 +90,8 @@ export function serviceProcess(name: ServiceName, options: ChainOptions, withSdk
       HOST: '127.0.0.1',
       PORT: String(ports[name]),
       DB_PATH: path.join(dataDir, `${name}.db`),
+      // orders stores it with each order (the mode comparison); the others ignore it.
+      DEMO_MODE: options.mode,
       ...env,
       ...options.serviceEnv?.[name],
     },

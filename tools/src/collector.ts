@@ -38,7 +38,7 @@ export interface CollectorOptions {
   exportTo: string;
   /** basic, normal or detailed: how much the debug exporter prints. */
   debugVerbosity?: string;
-  echo?: boolean;
+  echo?: boolean | ((line: string) => boolean);
   logFile?: string;
   /** Keep only the interesting traces (collector/tail-sampling.yaml). */
   tailSampling?: boolean;

@@ -14,3 +14,6 @@ export * from './cli';
 export * from './outage';
 export * from './arrivals';
 export * from './steady-load';
+export * from './trace-verdict';
+export * from './tempo-api';
+export * from './order-report';

@@ -6,7 +6,7 @@ import { parseCommandLine } from './cli';
 import { MODES, isMode, type Mode } from './modes';
 import { collectorIsBuilt, collectorProcess, DEFAULT_COLLECTOR_PORTS } from './collector';
 import { OtlpSink } from './otlp-sink';
-import { summarizeTrace, groupByTrace } from './traces';
+import { reportOrders } from './order-report';
 import { fromRoot } from './paths';
 import { nginxProcess, WEB_UI_PUBLIC } from './nginx';
 import { spawnSync } from 'node:child_process';
@@ -65,25 +65,6 @@ function usage(code: number): never {
   console.log('  head sampling: set OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG before the command');
   for (const [name, mode] of Object.entries(MODES)) console.log(`  ${name.padEnd(18)} ${mode.expect}`);
   process.exit(code);
-}
-
-/** Prints one line per trace once it has stopped growing: the native stand-in for Tempo's search. */
-function reportTraces(sink: OtlpSink): NodeJS.Timeout {
-  const reported = new Set<string>();
-  const lastCount = new Map<string, number>();
-  return setInterval(() => {
-    for (const [traceId, spans] of groupByTrace(sink.spans)) {
-      if (reported.has(traceId)) continue;
-      if (lastCount.get(traceId) !== spans.length) {
-        lastCount.set(traceId, spans.length);
-        continue;
-      }
-      reported.add(traceId);
-      const summary = summarizeTrace(spans);
-      const perService = summary.services.map((service) => `${service}(${summary.spansPerService[service]})`).join(' -> ');
-      console.log(`trace ${traceId}: ${summary.spanCount} spans, ${perService}`);
-    }
-  }, 1500);
 }
 
 function loadGeneratorProcess(chain: Chain, withSdk: boolean): ManagedProcess {
@@ -222,7 +203,9 @@ async function startCollector(sink: OtlpSink, tailSampling: boolean): Promise<Ma
     console.log('The collector is not built, so telemetry goes nowhere. Build it once with: bash scripts/setup-collector.sh');
     return undefined;
   }
-  const collector = collectorProcess({ ports: DEFAULT_COLLECTOR_PORTS, exportTo: sink.url, echo: true, logFile: path.join(DATA_DIR, 'otel-collector.log'), tailSampling,
+  // Its info lines (a dozen long start-up lines, the debug exporter's counts) go to the log file only.
+  const onScreen = (line: string) => !/^\S+\t(info|debug)\t/i.test(line);
+  const collector = collectorProcess({ ports: DEFAULT_COLLECTOR_PORTS, exportTo: sink.url, echo: onScreen, logFile: path.join(DATA_DIR, 'otel-collector.log'), tailSampling,
     // Kept between runs, like the SQLite files: what the collector could not deliver yet goes out on the next start.
     queueDir: path.join(DATA_DIR, 'collector-queue') });
   await collector.start();
@@ -260,7 +243,8 @@ Mode "${mode}": ${MODES[mode].expect}
   data and logs   ${path.relative(process.cwd(), DATA_DIR) || '.'}/
 
 Try:  curl -X POST http://localhost:${p.orders}/orders -H "Content-Type: application/json" -d '{"user_id": 1001, "product_name": "Laptop", "quantity": 2}'
-Each trace is summarised below once complete. Ctrl-C stops everything.
+Each order is summarised below once its late spans are in (Envoy flushes every 5 s): its traces and where they broke.
+The collector's own log: ${path.relative(process.cwd(), path.join(DATA_DIR, 'otel-collector.log'))}. Ctrl-C stops everything.
 `);
 }
 
@@ -290,8 +274,8 @@ async function main() {
     otlpEndpoint: `http://127.0.0.1:${DEFAULT_COLLECTOR_PORTS.grpc}`,
     echo: true,
   });
-  const timer = reportTraces(sink);
-  closers.push(async () => clearInterval(timer));
+  const report = reportOrders(sink, (line) => console.log(line));
+  closers.push(async () => report.stop());
   abortIfStopping();
   const webUi = withWebUi ? await startWebUi(mode, chain, sink) : undefined;
   abortIfStopping();

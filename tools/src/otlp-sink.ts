@@ -3,13 +3,14 @@ import zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { sleep } from './process';
 import { decodeLogsRequest, decodeTracesRequest } from './otlp-protobuf';
+import { answerTempoQuery } from './tempo-api';
 
 // The end of the pipeline when Tempo and Loki are not there (native runs and tests): a small
 // OTLP/HTTP receiver for both encodings, protobuf (what the collector sends Tempo and Loki)
 // and JSON. The collector exports traces to <url>/v1/traces
 // and logs to <url>/loki/v1/logs, exactly as it would to Tempo and Loki. Everything before
-// this point (SDK, Envoy, collector) is the real thing. Like Tempo, it answers
-// GET /api/v2/traces/<trace id> with the trace's spans, for the web UI's trace preview.
+// this point (SDK, Envoy, collector) is the real thing. Like Tempo, it answers search and
+// trace-by-id (tempo-api.ts), for the web UI's drawing of an order's traces.
 
 export interface SpanRecord {
   traceId: string;
@@ -76,8 +77,6 @@ export class OtlpSink {
   readonly logs: LogRecord[] = [];
   /** Requests received per path, to tell "nothing arrived" from "arrived but empty". */
   readonly requests = new Map<string, number>();
-  /** The spans as received (OTLP JSON), by trace id, to answer trace-by-id like Tempo. */
-  private readonly rawByTrace = new Map<string, { resource: unknown; span: unknown }[]>();
   private lastReceived = Date.now();
   private readonly extraServers: http.Server[] = [];
 
@@ -118,13 +117,7 @@ export class OtlpSink {
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(records, (_key, value) => (typeof value === 'bigint' ? value.toString() : value)));
       return;
     }
-    const traceById = /^\/api\/v2\/traces\/([0-9a-f]{32})$/.exec(request.url ?? '');
-    if (request.method === 'GET' && traceById) {
-      const spans = this.rawByTrace.get(traceById[1]!) ?? [];
-      const resourceSpans = spans.map(({ resource, span }) => ({ resource, scopeSpans: [{ spans: [span] }] }));
-      response.writeHead(spans.length ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(spans.length ? { trace: { resourceSpans } } : { error: 'trace not found' }));
-      return;
-    }
+    if (answerTempoQuery(request, response, this.spans)) return;
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
@@ -155,11 +148,6 @@ export class OtlpSink {
       const service = serviceName(resourceSpans.resource?.attributes);
       for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
         for (const span of scopeSpans.spans ?? []) {
-          const raw = this.rawByTrace.get(span.traceId) ?? [];
-          raw.push({ resource: resourceSpans.resource, span });
-          this.rawByTrace.set(span.traceId, raw);
-          // A long `npm run local` must not grow forever: keep the latest traces only.
-          if (this.rawByTrace.size > 1000) this.rawByTrace.delete(this.rawByTrace.keys().next().value!);
           this.spans.push({
             traceId: span.traceId,
             spanId: span.spanId,
@@ -204,7 +192,6 @@ export class OtlpSink {
   clear(): void {
     this.spans.length = 0;
     this.logs.length = 0;
-    this.rawByTrace.clear();
   }
 
   /** Waits until nothing has arrived for quietMs (an order's telemetry has all come in). */

@@ -15,8 +15,11 @@ export interface ProcessSpec {
   healthUrl?: string;
   /** Also append the output to this file. */
   logFile?: string;
-  /** Echo output to this process's stdout, prefixed with the name (the native runner). */
-  echo?: boolean;
+  /**
+   * Echo output to this process's stdout, prefixed with the name (the native runner): every
+   * line, or the lines the function picks (the rest only go to logFile).
+   */
+  echo?: boolean | ((line: string) => boolean);
   /**
    * Write output straight to logFile, unread by this process (the benchmark: reading every
    * log line here would compete with the services for CPU). lines stays empty.
@@ -112,7 +115,8 @@ export class ManagedProcess {
   private addLine(line: string): void {
     this.lines.push(line);
     if (this.lines.length > 50_000) this.lines.splice(0, 10_000);
-    if (this.spec.echo) process.stdout.write(`${this.name.padEnd(14)}| ${line}\n`);
+    const { echo } = this.spec;
+    if (echo === true || (typeof echo === 'function' && echo(line))) process.stdout.write(`${this.name.padEnd(14)}| ${line}\n`);
   }
 
   private async waitUntilReady(timeoutMs: number): Promise<void> {

@@ -1,6 +1,8 @@
 // The demo page: place an order through /api (nginx proxies it to orders), show what came
-// back, link the trace into Grafana, and, when Tempo answers through /tempo, draw the
-// trace's spans right here. No framework, no build step, nothing from a CDN.
+// back, link the trace into Grafana, and, when Tempo answers through /tempo, draw every
+// trace of the order as a tree on one time axis, with one line that says where the chain
+// broke (the verdict comes from trace-verdict.js, the same code as the native runner's
+// terminal line). No framework, nothing from a CDN.
 
 const MODE_HINTS = {
   sdk: 'one trace: orders -> inventory -> pricing -> notifications, with SQLite spans',
@@ -15,12 +17,15 @@ let config = { mode: 'unknown', grafanaUrl: 'http://localhost:3000' };
 /** The fault the last order asked for ("pricing:slow"), so its preview can point at it. */
 let lastFault = '';
 
-/** Grafana Explore with Tempo, opened directly on one trace (Explore URL schema version 1). */
-function grafanaTraceUrl(traceId) {
+/**
+ * Grafana Explore with Tempo (Explore URL schema version 1), on a TraceQL query: a trace id
+ * opens that trace, `{ span.app.order.id = 3 }` lists every trace of order 3.
+ */
+function grafanaTraceUrl(query) {
   const panes = {
     trc: {
       datasource: 'tempo',
-      queries: [{ refId: 'A', datasource: { type: 'tempo', uid: 'tempo' }, queryType: 'traceql', query: traceId }],
+      queries: [{ refId: 'A', datasource: { type: 'tempo', uid: 'tempo' }, queryType: 'traceql', query }],
       range: { from: 'now-1h', to: 'now' },
     },
   };
@@ -57,7 +62,7 @@ function money(value, currency = 'USD') {
 }
 
 function describe(order) {
-  const rows = [['Order', `#${order.order_id}`], ['Status', order.status]];
+  const rows = [['Order', `#${order.order_id}`], ['Mode', order.mode ?? 'unknown'], ['Status', order.status]];
   const stock = order.inventory_check;
   if (stock) rows.push(['Stock check', stock.available ? `reserved ${stock.reserved}, ${stock.remaining_stock} left` : `not enough: ${stock.in_stock} in stock, ${stock.requested} requested`]);
   if (order.price) {
@@ -86,9 +91,11 @@ function showResult(kind, summary, rows, traceId) {
   $('copy-trace').hidden = !hasTrace;
   $('grafana-link').hidden = !hasTrace;
   if (hasTrace) $('grafana-link').href = grafanaTraceUrl(traceId);
+  drawing++; // stops the drawing of the previous order
+  $('grafana-order-link').hidden = true;
   $('waterfall').replaceChildren();
   $('waterfall-note').textContent = '';
-  if (hasTrace) void drawWaterfall(traceId);
+  setVerdict('', undefined);
 }
 
 async function placeOrder(event) {
@@ -110,12 +117,15 @@ async function placeOrder(event) {
     if (response.status === 201) {
       const ok = answer.status === 'confirmed';
       showResult(ok ? 'success' : 'warning', ok ? `Order #${answer.order_id} confirmed.` : `Order #${answer.order_id}: ${answer.status.replace('_', ' ')}.`, describe(answer), answer.trace_id);
+      history.replaceState(null, '', `?order=${answer.order_id}`);
+      void showOrderTraces(answer);
     } else if (answer.error === 'injected_fault') {
       showResult('failure', `The order failed: ${answer.service} failed on purpose.`, [['What happened', answer.message]], undefined);
     } else if (answer.error === 'dependency_failed') {
       const rows = [['Failed dependency', answer.dependency], ['What happened', answer.message]];
       if (answer.order_id) rows.unshift(['Order', `#${answer.order_id} (stored as failed)`]);
       showResult('failure', `The order failed: ${answer.dependency} is not working. Its trace shows where.`, rows, answer.trace_id);
+      if (answer.order_id) void showOrderTraces(answer);
     } else if (answer.field && showFieldError(answer.field, answer.message)) {
       $('result').hidden = true;
     } else {
@@ -129,89 +139,240 @@ async function placeOrder(event) {
   }
 }
 
+// ---- Recent orders: each with its mode, its trace count and where it broke ----------------
+
+/** Verdicts of orders old enough that no late span can change them, so the table asks Tempo once. */
+const settledSummaries = new Map();
+
 async function loadRecent() {
   const tbody = $('recent').querySelector('tbody');
+  let orders;
   try {
-    const { orders } = await (await fetch('/api/orders?limit=10')).json();
-    tbody.replaceChildren(
-      ...orders.map((order) => {
-        const row = document.createElement('tr');
-        const cells = [`#${order.order_id}`, order.product_name, String(order.quantity), order.status, money(order.total)];
-        for (const text of cells) {
-          const td = document.createElement('td');
-          td.textContent = text;
-          row.append(td);
-        }
-        const trace = document.createElement('td');
-        if (order.trace_id) {
-          const link = document.createElement('a');
-          link.href = grafanaTraceUrl(order.trace_id);
-          link.target = '_blank';
-          link.rel = 'noopener';
-          link.textContent = order.trace_id.slice(0, 8);
-          trace.append(link);
-        }
-        row.append(trace);
-        return row;
-      }),
-    );
+    ({ orders } = await (await fetch('/api/orders?limit=10')).json());
   } catch {
     tbody.replaceChildren();
-  }
-}
-
-/** Spans from Tempo's trace-by-id answer (OTLP JSON, in either of Tempo's two shapes). */
-function spansOf(answer) {
-  const batches = answer?.trace?.resourceSpans ?? answer?.resourceSpans ?? answer?.batches ?? [];
-  const spans = [];
-  for (const batch of batches) {
-    const service = batch.resource?.attributes?.find((a) => a.key === 'service.name')?.value?.stringValue ?? '?';
-    for (const scope of batch.scopeSpans ?? batch.instrumentationLibrarySpans ?? []) {
-      for (const span of scope.spans ?? []) {
-        // Nanoseconds since 1970 do not fit a double exactly: keep them as BigInt until
-        // they are made relative to the trace's start.
-        const attribute = (key) => span.attributes?.find((a) => a.key === key)?.value?.stringValue;
-        spans.push({
-          service,
-          name: span.name,
-          start: BigInt(span.startTimeUnixNano),
-          end: BigInt(span.endTimeUnixNano),
-          error: span.status?.code === 2 || span.status?.code === 'STATUS_CODE_ERROR',
-          fault: attribute('demo.fault'),
-          query: attribute('db.query.text'),
-        });
-      }
-    }
-  }
-  if (spans.length === 0) return spans;
-  const origin = spans.reduce((min, span) => (span.start < min ? span.start : min), spans[0].start);
-  return spans
-    .map((span) => ({ ...span, start: Number(span.start - origin), end: Number(span.end - origin) }))
-    .sort((a, b) => a.start - b.start);
-}
-
-/** A small waterfall of the trace, if Tempo is reachable through nginx; retried while spans arrive. */
-async function drawWaterfall(traceId) {
-  const note = $('waterfall-note');
-  note.textContent = 'Fetching the trace from Tempo…';
-  for (let attempt = 0; attempt < 6; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    if ($('trace-id').textContent !== traceId) return; // a newer order replaced this one
-    let spans;
-    try {
-      const response = await fetch(`/tempo/api/v2/traces/${traceId}`);
-      if (response.status === 404) continue; // not ingested yet
-      if (!response.ok) break;
-      spans = spansOf(await response.json());
-    } catch {
-      break;
-    }
-    if (spans.length === 0) continue;
-    const hits = render(spans, lastFault);
-    note.textContent = `${spans.length} spans from ${new Set(spans.map((s) => s.service)).size} services. Missing services are where the trace broke.${faultNote(lastFault, hits)}`;
     return;
   }
-  note.textContent = 'Trace preview unavailable: Tempo is not reachable from this page (it is in docker compose). Open the trace in Grafana instead.';
+  tbody.replaceChildren(...orders.map(recentRow));
+  for (const order of orders) void fillTraceColumns(order, tbody.querySelector(`tr[data-order-id="${order.order_id}"]`));
+}
+
+function recentRow(order) {
+  const row = document.createElement('tr');
+  row.dataset.orderId = String(order.order_id);
+  row.title = 'Draw this order\'s traces';
+  row.addEventListener('click', () => void selectOrder(order));
+  const open = document.createElement('button');
+  open.type = 'button';
+  open.className = 'link';
+  open.textContent = `#${order.order_id}`;
+  const cells = [open, order.mode ?? 'unknown', order.product_name, String(order.quantity), order.status, money(order.total), '…', '…'];
+  for (const content of cells) {
+    const td = document.createElement('td');
+    td.append(content);
+    row.append(td);
+  }
+  row.cells[6].className = 'trace-count';
+  row.cells[7].className = 'broken-at';
+  const trace = document.createElement('td');
+  if (order.trace_id) {
+    const link = document.createElement('a');
+    link.href = grafanaTraceUrl(order.trace_id);
+    link.target = '_blank';
+    link.rel = 'noopener';
+    link.textContent = order.trace_id.slice(0, 8);
+    link.addEventListener('click', (event) => event.stopPropagation());
+    trace.append(link);
+  }
+  row.append(trace);
+  return row;
+}
+
+async function fillTraceColumns(order, row) {
+  if (!row) return;
+  let summary = settledSummaries.get(order.order_id);
+  if (!summary) {
+    const found = await fetchOrderTraces(order);
+    if (!found.ok) {
+      row.cells[6].textContent = row.cells[7].textContent = '?';
+      return;
+    }
+    const verdict = TraceVerdict.judgeOrder(found.spans);
+    summary = { count: verdict.traces.length, brokenAt: verdict.brokenAt };
+    const settled = Date.now() - Date.parse(order.updated_at) > WAIT_BOUND_MS;
+    if (settled) settledSummaries.set(order.order_id, summary);
+    // Spans still on their way: the drawing of the order updates the row when it settles.
+    else if (summary.count === 0) return;
+  }
+  showSummaryInRow(row, summary);
+}
+
+function showSummaryInRow(row, summary) {
+  row.cells[6].textContent = String(summary.count);
+  row.cells[7].textContent = summary.count === 0 ? '—' : summary.brokenAt || 'not broken';
+}
+
+/** Shows a stored order (a row of the table, or /?order=<id>) and draws its traces. */
+async function selectOrder(order) {
+  history.replaceState(null, '', `?order=${order.order_id}`);
+  lastFault = '';
+  const kind = order.status === 'confirmed' ? 'success' : order.status === 'failed' ? 'failure' : 'warning';
+  showResult(kind, `Order #${order.order_id}, placed in mode ${order.mode ?? 'unknown'}: ${order.status.replace('_', ' ')}.`, describe(order), order.trace_id);
+  void showOrderTraces(order);
+}
+
+/** /?order=<id>: a link to one order's traces. */
+async function openDeepLink() {
+  const wanted = new URLSearchParams(location.search).get('order');
+  if (wanted === null) return;
+  if (!/^[1-9]\d{0,15}$/.test(wanted)) {
+    showResult('failure', `"${wanted}" is not an order number: use /?order=<a whole number from 1 up>, or pick an order under Recent orders.`, [], undefined);
+    return;
+  }
+  try {
+    const response = await fetch(`/api/orders/${wanted}`);
+    if (response.status === 404) {
+      showResult('failure', `Order #${wanted} does not exist: pick one under Recent orders.`, [], undefined);
+      return;
+    }
+    if (!response.ok) throw new Error(`orders answered ${response.status}`);
+    await selectOrder(await response.json());
+  } catch (error) {
+    showResult('failure', `Could not load order #${wanted}: ${error.message}`, [], undefined);
+  }
+}
+
+// ---- The order's traces, from Tempo ------------------------------------------------------
+
+// How long the page waits for the rest of an order's traces. Tempo 3.0's search skips the
+// newest 30 s (query_frontend.query_end_cutoff, default 30s), Envoy flushes its spans every
+// 5 s and the SDKs after 1 s: 30 + 5 + 1 s, and a margin, is 60 s. The project's receiver
+// (natively and in the tests) has no cutoff, so there the page settles after QUIET_MS.
+const WAIT_BOUND_MS = 60_000;
+// Settled when nothing new has arrived for longer than Envoy's 5 s flush interval.
+const QUIET_MS = 6_500;
+const POLL_MS = 1_500;
+/** Bumped by every new drawing, so an older one stops. */
+let drawing = 0;
+
+const traceQuery = (orderId) => `{ span.app.order.id = ${Number(orderId)} }`;
+
+/**
+ * Every trace of the order: Tempo's search for its app.order.id, plus the trace id orders
+ * answered with (trace-by-id works at once; search lags), each fetched by id.
+ */
+async function fetchOrderTraces(order) {
+  const ids = new Set(order.trace_id ? [order.trace_id] : []);
+  const placedAt = order.created_at ? Date.parse(order.created_at) : Date.now();
+  const params = new URLSearchParams({
+    q: traceQuery(order.order_id),
+    start: String(Math.floor(placedAt / 1000) - 300),
+    end: String(Math.floor(Date.now() / 1000) + 60),
+    limit: '20',
+  });
+  let unreachable = false;
+  try {
+    const response = await fetch(`/tempo/api/search?${params}`);
+    if (response.status === 400) return { ok: false, message: `Tempo refused the search: ${await response.text()}` };
+    if (response.ok) for (const trace of (await response.json()).traces ?? []) ids.add(trace.traceID);
+    else unreachable = true;
+  } catch {
+    unreachable = true;
+  }
+  const answers = [];
+  for (const id of ids) {
+    try {
+      const response = await fetch(`/tempo/api/v2/traces/${id}`);
+      if (response.ok) answers.push(await response.json());
+      else if (response.status !== 404) unreachable = true; // 404: not ingested yet
+    } catch {
+      unreachable = true;
+    }
+  }
+  if (unreachable && answers.length === 0) return { ok: false, unreachable: true, message: 'Tempo is not reachable from this page' };
+  const starts = answers.map(TraceVerdict.earliestStartNs).filter((start) => start !== undefined);
+  const origin = starts.reduce((min, start) => (start < min ? start : min), starts[0] ?? 0n);
+  return { ok: true, spans: answers.flatMap((answer) => TraceVerdict.spansFromTempoTrace(answer, origin)) };
+}
+
+/** Whether notifications should have spans: then an order without them is not whole yet. */
+function expectsNotifications(order) {
+  return order.notification?.status === 'sent';
+}
+
+async function showOrderTraces(order) {
+  const mine = ++drawing;
+  const note = $('waterfall-note');
+  // The order's own mode first: an order placed under another compose file keeps its traces.
+  if ((order.mode ?? config.mode) === 'off') {
+    setVerdict('Tracing is off in this mode ("off"): no service loads the SDK, so this order left no trace to draw.', undefined);
+    return;
+  }
+  setVerdict('Looking for this order\'s traces in Tempo…', undefined, 'waiting');
+  note.textContent = `Searching Tempo for ${traceQuery(order.order_id)}…`;
+  const search = $('grafana-order-link');
+  search.href = grafanaTraceUrl(traceQuery(order.order_id));
+  search.textContent = `Every trace of order #${order.order_id} in Grafana: ${traceQuery(order.order_id)}`;
+  search.hidden = false;
+  const started = Date.now();
+  let lastKey = '';
+  let lastChange = started;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    if (mine !== drawing) return; // a newer order replaced this one
+    const found = await fetchOrderTraces(order);
+    if (mine !== drawing) return;
+    const waited = Date.now() - started;
+    if (!found.ok) {
+      if (!found.unreachable || waited > 3 * POLL_MS) {
+        $('waterfall').replaceChildren();
+        setVerdict('', undefined, 'final');
+        note.textContent = found.unreachable
+          ? 'Trace preview unavailable: Tempo is not reachable from this page (it is in docker compose). Open the trace in Grafana instead.'
+          : found.message;
+        return;
+      }
+      continue;
+    }
+    const verdict = TraceVerdict.judgeOrder(found.spans);
+    const key = verdict.traces.map((trace) => `${trace.traceId}:${trace.rows.length}`).join(',');
+    if (key !== lastKey) {
+      lastKey = key;
+      lastChange = Date.now();
+      const hits = drawTraces(verdict, lastFault);
+      const services = new Set(found.spans.map((span) => span.service)).size;
+      note.textContent = `${found.spans.length} spans from ${services} services in ${verdict.traces.length} trace${verdict.traces.length === 1 ? '' : 's'}.${faultNote(lastFault, hits)}`;
+    }
+    const reachedNotifications = found.spans.some((span) => TraceVerdict.chainService(span.service) === 'notifications');
+    const whole = found.spans.length > 0 && (reachedNotifications || !expectsNotifications(order));
+    if (whole && Date.now() - lastChange >= QUIET_MS) {
+      setVerdict(verdict.text, verdict.brokenAt, 'final');
+      const row = $('recent').querySelector(`tr[data-order-id="${order.order_id}"]`);
+      if (row) showSummaryInRow(row, { count: verdict.traces.length, brokenAt: verdict.brokenAt });
+      return;
+    }
+    if (waited >= WAIT_BOUND_MS) {
+      const missing = found.spans.length === 0 ? 'no span of this order' : 'no span from notifications';
+      setVerdict(`${verdict.text} Still ${missing} after ${WAIT_BOUND_MS / 1000} s: its spans were lost (a collector or Tempo outage, or sampling) or never sent.`, verdict.brokenAt, 'final');
+      return;
+    }
+    setVerdict(
+      `${verdict.traces.length} trace${verdict.traces.length === 1 ? '' : 's'} so far; waiting for late spans (Envoy flushes every 5 s, Tempo's search lags about 30 s)… ${Math.round(waited / 1000)} s`,
+      undefined,
+      'waiting',
+    );
+  }
+}
+
+/** The one line that names the break; data-broken-at is for tests and users' own scripts. */
+function setVerdict(text, brokenAt, state) {
+  const verdict = $('verdict');
+  verdict.textContent = text;
+  verdict.hidden = text === '';
+  if (brokenAt === undefined) verdict.removeAttribute('data-broken-at');
+  else verdict.dataset.brokenAt = brokenAt;
+  if (state) verdict.dataset.state = state;
+  else verdict.removeAttribute('data-state');
 }
 
 /**
@@ -222,7 +383,7 @@ function isFaultHit(span, fault) {
   if (!fault) return false;
   const [service, kind] = fault.split(':');
   if (span.service !== service) return false;
-  if (kind === 'slow-query') return span.query?.startsWith('WITH RECURSIVE scan') ?? false;
+  if (kind === 'slow-query') return String(span.attributes['db.query.text'] ?? '').startsWith('WITH RECURSIVE scan');
   return span.name === 'injected delay' || span.name === 'injected error';
 }
 
@@ -233,34 +394,51 @@ function faultNote(fault, hits) {
     return ` The fault ${fault} left no span: ${service} never received it (the baggage was lost on the way, where the trace breaks) or it has no SDK of its own.`;
   }
   const widest = hits.reduce((a, b) => (b.end - b.start > a.end - a.start ? b : a));
-  return ` Highlighted: where ${fault} hit (${widest.service}: ${widest.name}, ${((widest.end - widest.start) / 1e6).toFixed(0)} ms).`;
+  return ` Highlighted: where ${fault} hit (${widest.service}: ${widest.name}, ${(widest.end - widest.start).toFixed(0)} ms).`;
 }
 
-/** Draws the waterfall; returns the spans where the fault hit, which are highlighted. */
-function render(spans, fault) {
+/** Each trace as a tree (indented by parent), all on one time axis; returns the fault's spans. */
+function drawTraces(verdict, fault) {
   const hits = [];
-  const start = 0; // spansOf made every time relative to the trace's first span
-  const total = Math.max(...spans.map((s) => s.end)) || 1;
-  const rows = spans.map((span) => {
-    const row = document.createElement('div');
-    const hit = isFaultHit(span, fault);
-    if (hit) hits.push(span);
-    row.className = `span-row${hit ? ' fault-hit' : ''}`;
-    const label = document.createElement('span');
-    label.className = 'span-label';
-    label.textContent = `${span.service}: ${span.name}`;
-    const track = document.createElement('span');
-    track.className = 'span-track';
-    const bar = document.createElement('span');
-    bar.className = `span-bar${span.error ? ' error' : ''}`;
-    bar.style.marginLeft = `${(100 * (span.start - start)) / total}%`;
-    bar.style.width = `${Math.max(0.5, (100 * (span.end - span.start)) / total)}%`;
-    bar.title = `${((span.end - span.start) / 1e6).toFixed(2)} ms${span.fault ? `, demo.fault=${span.fault}` : ''}`;
-    track.append(bar);
-    row.append(label, track);
-    return row;
+  const total = Math.max(1e-3, ...verdict.traces.map((trace) => trace.end));
+  const sections = verdict.traces.map((trace, index) => {
+    const section = document.createElement('section');
+    section.className = 'trace-tree';
+    section.dataset.traceId = trace.traceId;
+    const heading = document.createElement('h3');
+    heading.textContent = `trace ${index + 1} of ${verdict.traces.length} · starts at ${trace.label}`;
+    const id = document.createElement('a');
+    id.href = grafanaTraceUrl(trace.traceId);
+    id.target = '_blank';
+    id.rel = 'noopener';
+    id.className = 'trace-link';
+    id.textContent = trace.traceId;
+    heading.append(' ', id);
+    section.append(heading);
+    for (const { span, depth } of trace.rows) {
+      const row = document.createElement('div');
+      const hit = isFaultHit(span, fault);
+      if (hit) hits.push(span);
+      row.className = `span-row${hit ? ' fault-hit' : ''}`;
+      const label = document.createElement('span');
+      label.className = 'span-label';
+      label.style.paddingLeft = `${depth * 0.9}rem`;
+      label.textContent = `${span.service}: ${span.name}`;
+      const track = document.createElement('span');
+      track.className = 'span-track';
+      const bar = document.createElement('span');
+      bar.className = `span-bar${span.error ? ' error' : ''}`;
+      bar.style.marginLeft = `${(100 * span.start) / total}%`;
+      bar.style.width = `${Math.max(0.3, (100 * (span.end - span.start)) / total)}%`;
+      const spanFault = span.attributes['demo.fault'];
+      bar.title = `${(span.end - span.start).toFixed(2)} ms${spanFault ? `, demo.fault=${spanFault}` : ''}`;
+      track.append(bar);
+      row.append(label, track);
+      section.append(row);
+    }
+    return section;
   });
-  $('waterfall').replaceChildren(...rows);
+  $('waterfall').replaceChildren(...sections);
   return hits;
 }
 
@@ -280,5 +458,5 @@ $('copy-trace').addEventListener('click', async () => {
   }
   setTimeout(() => ($('copy-trace').textContent = 'Copy'), 2000);
 });
-void loadConfig();
+void loadConfig().then(openDeepLink);
 void loadRecent();

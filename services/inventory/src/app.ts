@@ -8,6 +8,8 @@ import {
   dependencyFailed,
   invalidField,
   inSpan,
+  ORDER_ID_ATTRIBUTE,
+  tagSpansWithOrder,
   injectRequestedFault,
   markCurrentSpanFailed,
   meter,
@@ -44,9 +46,10 @@ export function buildInventoryApp(deps: InventoryDeps) {
     const input = checkOrderLine(request.body);
     if (!input.ok) throw input.error;
     const { order_id, product_name, quantity } = input.value;
+    tagSpansWithOrder(order_id);
     await injectRequestedFault(request.headers, { service: 'inventory', logger, db: inventory.db });
 
-    const reservation = inSpan('reserve stock', { 'demo.product': product_name, 'demo.quantity': quantity }, () =>
+    const reservation = inSpan('reserve stock', { [ORDER_ID_ATTRIBUTE]: order_id, 'demo.product': product_name, 'demo.quantity': quantity }, () =>
       inventory.reserve(order_id, product_name, quantity),
     );
     if ('unknownProduct' in reservation) {

@@ -3,6 +3,8 @@ import {
   checkOrderLine,
   invalidField,
   inSpan,
+  ORDER_ID_ATTRIBUTE,
+  tagSpansWithOrder,
   injectRequestedFault,
   meter,
   type Checked,
@@ -21,11 +23,12 @@ export function buildNotificationsApp(deps: { notifications: NotificationsDb; lo
     const input = checkNotificationRequest(request.body);
     if (!input.ok) throw input.error;
     const { order_id, user_id, product_name, quantity, total, currency } = input.value;
+    tagSpansWithOrder(order_id);
     await injectRequestedFault(request.headers, { service: 'notifications', logger, db: notifications.db });
     const channel = 'email';
     const message = `Order ${order_id} confirmed: ${quantity} x ${product_name}, total ${total.toFixed(2)} ${currency}`;
 
-    const notificationId = inSpan('send notification', { 'demo.channel': channel }, () => {
+    const notificationId = inSpan('send notification', { [ORDER_ID_ATTRIBUTE]: order_id, 'demo.channel': channel }, () => {
       const id = notifications.record(order_id, user_id, channel, message);
       logger.info({ order_id, user_id, channel }, `sending ${channel} to user ${user_id}: ${message}`);
       return id;

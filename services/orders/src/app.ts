@@ -46,6 +46,7 @@ function present(row: OrderRow) {
     failure_reason: row.failure_reason,
     ...details,
     trace_id: row.trace_id,
+    mode: row.mode,
     created_at: row.created_at,
     updated_at: row.updated_at,
   };

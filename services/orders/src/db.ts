@@ -7,6 +7,10 @@ import { Database } from '@demo/shared';
 // stock_release_pending marks a failed order for which inventory may still hold reserved
 // stock (it timed out or crashed mid-request): orders keeps asking inventory to release it
 // until inventory confirms, so a failure never leaks stock.
+//
+// mode is the instrumentation mode the deployment ran in when the order was placed (sdk,
+// envoy, ...), so orders placed under two compose files, one after the other on the same
+// volume, can be compared side by side. Orders from before the column existed have none.
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS orders (
@@ -19,6 +23,7 @@ CREATE TABLE IF NOT EXISTS orders (
   failure_reason  TEXT,
   details         TEXT,
   trace_id        TEXT,
+  mode            TEXT,
   stock_release_pending INTEGER NOT NULL DEFAULT 0,
   created_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
   updated_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
@@ -37,6 +42,7 @@ export interface OrderRow {
   failure_reason: string | null;
   details: string | null;
   trace_id: string | null;
+  mode: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -46,6 +52,7 @@ export interface NewOrder {
   productName: string;
   quantity: number;
   traceId: string | null;
+  mode: string | null;
 }
 
 export interface OrderOutcome {
@@ -59,8 +66,10 @@ export function openOrdersDb(file: string) {
   const db = Database.open(file, SCHEMA);
   // Databases created by an earlier version of this demo (a kept compose volume) lack the column.
   db.addColumnIfMissing('orders', 'stock_release_pending', 'INTEGER NOT NULL DEFAULT 0');
+  // The same for the mode; their existing rows keep a NULL mode: nobody recorded it.
+  db.addColumnIfMissing('orders', 'mode', 'TEXT');
   const insert = db.prepare(
-    'INSERT INTO orders (user_id, product_name, quantity, status, trace_id) VALUES (:userId, :productName, :quantity, \'pending\', :traceId)',
+    'INSERT INTO orders (user_id, product_name, quantity, status, trace_id, mode) VALUES (:userId, :productName, :quantity, \'pending\', :traceId, :mode)',
   );
   const finish = db.prepare(
     `UPDATE orders SET status = :status, total = :total, failure_reason = :failureReason, details = :details,

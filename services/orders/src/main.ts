@@ -18,6 +18,8 @@ async function main() {
     logger,
     inventoryUrl,
     releaseStock: releaser.kick,
+    // Set by each compose file, the chart and the native runner: sdk, envoy, envoy-propagation, ...
+    mode: envString('DEMO_MODE', '') || null,
     // Longer than inventory's own wait for pricing, so inventory can answer with the real cause first.
     inventoryTimeoutMs: envInt('INVENTORY_TIMEOUT_MS', 5000, { min: 1 }),
   });

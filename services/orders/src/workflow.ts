@@ -3,6 +3,7 @@ import {
   invalidField,
   postJson,
   currentTraceId,
+  tagSpansWithOrder,
   markCurrentSpanFailed,
   meter,
   type HttpError,
@@ -23,6 +24,8 @@ export interface WorkflowDeps {
   logger: Logger;
   /** Asks inventory to give back stock held by failed orders (see stock-release.ts). */
   releaseStock: () => void;
+  /** The deployment's instrumentation mode (DEMO_MODE), stored with each order; null if unset. */
+  mode: string | null;
 }
 
 export type OrderResult = { ok: true; body: Record<string, unknown> } | { ok: false; error: HttpError };
@@ -31,7 +34,8 @@ const ordersPlaced = meter('orders').createCounter('orders_placed', { descriptio
 
 export async function placeOrder(item: OrderItem, deps: WorkflowDeps): Promise<OrderResult> {
   const traceId = currentTraceId();
-  const orderId = deps.orders.insertPending({ userId: item.user_id, productName: item.product_name, quantity: item.quantity, traceId });
+  const orderId = deps.orders.insertPending({ userId: item.user_id, productName: item.product_name, quantity: item.quantity, traceId, mode: deps.mode });
+  tagSpansWithOrder(orderId);
   const summary = { order_id: orderId, ...item };
   deps.logger.info(summary, `order ${orderId} received, checking inventory`);
 
@@ -51,7 +55,7 @@ export async function placeOrder(item: OrderItem, deps: WorkflowDeps): Promise<O
     ordersPlaced.add(1, { status: 'failed' });
     markCurrentSpanFailed(failure.message, { 'demo.failed_dependency': failure.dependency });
     deps.logger.error({ ...summary, dependency: failure.dependency }, `order ${orderId} failed: ${failure.message}`);
-    return { ok: false, error: dependencyFailed(failure, { order_id: orderId, status: 'failed', trace_id: traceId }) };
+    return { ok: false, error: dependencyFailed(failure, { order_id: orderId, status: 'failed', trace_id: traceId, mode: deps.mode }) };
   }
 
   if (call.status !== 200) {
@@ -83,5 +87,5 @@ export async function placeOrder(item: OrderItem, deps: WorkflowDeps): Promise<O
   deps.orders.finish(orderId, outcome);
   ordersPlaced.add(1, { status: outcome.status });
   deps.logger.info({ ...summary, status: outcome.status, total: outcome.total }, `order ${orderId} ${outcome.status}`);
-  return { ok: true, body: { ...summary, status: outcome.status, ...(outcome.details as object), trace_id: traceId } };
+  return { ok: true, body: { ...summary, status: outcome.status, ...(outcome.details as object), trace_id: traceId, mode: deps.mode } };
 }

@@ -4,6 +4,8 @@ import {
   checkOrderLine,
   invalidField,
   inSpan,
+  ORDER_ID_ATTRIBUTE,
+  tagSpansWithOrder,
   injectRequestedFault,
   markCurrentSpanFailed,
   meter,
@@ -35,9 +37,10 @@ export function buildPricingApp(deps: PricingDeps) {
     const input = checkOrderLine(request.body);
     if (!input.ok) throw input.error;
     const { order_id, user_id, product_name, quantity } = input.value;
+    tagSpansWithOrder(order_id);
     await injectRequestedFault(request.headers, { service: 'pricing', logger, db: pricing.db });
 
-    const price = inSpan('calculate price', { 'demo.product': product_name, 'demo.quantity': quantity }, () => {
+    const price = inSpan('calculate price', { [ORDER_ID_ATTRIBUTE]: order_id, 'demo.product': product_name, 'demo.quantity': quantity }, () => {
       const unitPriceCents = pricing.unitPriceCents(product_name);
       if (unitPriceCents === undefined) return undefined;
       const breakdown = priceOrder(unitPriceCents, quantity, pricing.discountPercent(quantity));

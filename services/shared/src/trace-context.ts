@@ -1,4 +1,5 @@
-import { trace, isSpanContextValid, SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
+import { context, trace, isSpanContextValid, SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
+import { getRPCMetadata } from '@opentelemetry/core';
 
 /** The id of the trace the current request belongs to, or null when nothing is traced. */
 export function currentTraceId(): string | null {
@@ -48,4 +49,22 @@ export function markCurrentSpanFailed(message: string, attributes: Attributes = 
   span.setAttributes(attributes);
   span.addEvent('exception', { 'exception.type': 'DependencyFailure', 'exception.message': message });
   span.setStatus({ code: SpanStatusCode.ERROR, message });
+}
+
+/**
+ * The span attribute that carries the order id, named as the OpenTelemetry Demo names it
+ * (docs/manual_span_attributes.md there). It is an integer here, so the TraceQL query that
+ * finds every trace of an order is `{ span.app.order.id = 3 }`: even the half of a broken
+ * trace that starts past pricing carries it, which is how the page and Grafana find it.
+ */
+export const ORDER_ID_ATTRIBUTE = 'app.order.id';
+
+/**
+ * Puts the order id on the request's server span and on the span active now (the business
+ * step, or the framework's handler span). The HTTP instrumentation keeps its server span in
+ * the context's RPC metadata; without the SDK both are no-ops.
+ */
+export function tagSpansWithOrder(orderId: number): void {
+  trace.getActiveSpan()?.setAttribute(ORDER_ID_ATTRIBUTE, orderId);
+  getRPCMetadata(context.active())?.span?.setAttribute(ORDER_ID_ATTRIBUTE, orderId);
 }

@@ -7,6 +7,7 @@ import { mustRun, run } from '../harness/commands';
 import * as stack from '../harness/stack';
 import { ORDER } from '../harness/stack';
 import { composeBackendOutage, composeCollectorCrash } from './compose-stack-outage';
+import { checkOrderTracesOnThePage, checkVolumesCarryOver } from './compose-stack-trace-break';
 
 // The compose stack as a user starts it, under a real Docker Engine: each user-facing compose
 // file, unmodified, plus tests/compose-stack/stand-ins.compose.yml, which only swaps in what
@@ -166,6 +167,10 @@ const MODES: ModeCase[] = [
   },
 ];
 
+test('the compose files share their volumes: orders and Tempo\'s traces carry over between modes (compose-stack-trace-break.ts)', () =>
+  checkVolumesCarryOver(MODES.map(({ file }) => file)),
+);
+
 for (const { mode, file, checkShape } of MODES) {
   test(`compose ${mode} (${file}): up, healthy, one order traced as the README says, down`, async (t) => {
     // Built first, so an image left by an earlier run never hides a change (cached layers
@@ -267,6 +272,9 @@ for (const { mode, file, checkShape } of MODES) {
       }
       assert.equal((await fetch(`http://${HOST}/otlp/v1/traces`)).status, 403);
     });
+
+    // Issue 18: the page draws every trace of an order from the Tempo stand-in's search.
+    await t.test('the page draws every trace of an order and names the break (compose-stack-trace-break.ts)', () => checkOrderTracesOnThePage(HOST, mode));
 
     await t.test('Prometheus scrapes the collector', async () => {
       await waitFor(

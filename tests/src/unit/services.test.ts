@@ -72,7 +72,7 @@ test('inventory: the seed data is written once, not on every start', () => {
 
 test('orders: a pending order gets its final outcome', () => {
   const orders = openOrdersDb(tempFile('orders.db'));
-  const id = orders.insertPending({ userId: 1, productName: 'Mouse', quantity: 1, traceId: 'a'.repeat(32) });
+  const id = orders.insertPending({ userId: 1, productName: 'Mouse', quantity: 1, traceId: 'a'.repeat(32), mode: 'sdk' });
   assert.equal(orders.get(id)?.status, 'pending');
   orders.finish(id, { status: 'confirmed', total: 24.99, failureReason: null, details: { price: { total: 24.99 } } });
   const row = orders.get(id);

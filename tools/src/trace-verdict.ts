@@ -1,0 +1,219 @@
+// Where an order's traces break, in one place for the two readers: the web UI (bundled by
+// esbuild into web-ui/public/trace-verdict.js, global TraceVerdict) and the native runner's
+// terminal line (tools/src/local.ts). So this file imports nothing and uses no Node API.
+//
+// The rule, for the demo's chain web-ui -> orders -> inventory -> pricing -> notifications:
+// every trace after the first starts with a span that has no parent although somebody
+// called it. If that span is a server span (notifications, in mode "none"), the service
+// before it in the chain lost the context; if it is a client span (Envoy's egress span for
+// pricing, "pricing-envoy"), its own service did. Either way that service forwarded no
+// traceparent, and the break is "at" it.
+
+/** The chain, front to back. A sidecar's spans count as its service's: pricing-envoy is pricing. */
+export const CHAIN = ['web-ui', 'orders', 'inventory', 'pricing', 'notifications'] as const;
+
+export const KIND = { internal: 1, server: 2, client: 3 } as const;
+
+export interface VerdictSpan {
+  traceId: string;
+  spanId: string;
+  /** '' for a root span */
+  parentSpanId: string;
+  service: string;
+  name: string;
+  /** 1 internal, 2 server, 3 client, 4 producer, 5 consumer */
+  kind: number;
+  /** Milliseconds on any clock shared by all spans of the order (the page: since the order's first span). */
+  start: number;
+  end: number;
+  error: boolean;
+  attributes: Record<string, unknown>;
+}
+
+export interface TraceView {
+  traceId: string;
+  root: VerdictSpan;
+  /** Spans in tree order (parent before children, siblings by start), each with its depth. */
+  rows: { span: VerdictSpan; depth: number }[];
+  /** The services, in tree order, each once: "web-ui → orders → inventory → pricing-envoy". */
+  services: string[];
+  /** "web-ui" or "pricing-envoy (egress)". */
+  label: string;
+  start: number;
+  end: number;
+}
+
+export interface Verdict {
+  traces: TraceView[];
+  /** The service that forwarded no trace context; '' when the order's traces are whole. */
+  brokenAt: string;
+  /** One line for people: where it broke and why, or that nothing is broken. */
+  text: string;
+}
+
+/** The chain's service a span belongs to: the sidecar "pricing-envoy" belongs to pricing. */
+export function chainService(service: string): string {
+  return service.endsWith('-envoy') ? service.slice(0, -'-envoy'.length) : service;
+}
+
+/** Groups the spans of one order by trace and describes where, if anywhere, the chain broke. */
+export function judgeOrder(spans: VerdictSpan[]): Verdict {
+  const byTrace = new Map<string, VerdictSpan[]>();
+  for (const span of spans) byTrace.set(span.traceId, [...(byTrace.get(span.traceId) ?? []), span]);
+  const traces = [...byTrace.entries()].map(([traceId, list]) => viewTrace(traceId, list)).sort((a, b) => a.start - b.start);
+  if (traces.length === 0) return { traces, brokenAt: '', text: 'No trace of this order has arrived.' };
+  if (traces.length === 1) return { traces, brokenAt: '', text: '1 trace, nothing broken.' };
+
+  const next = traces[1]!;
+  const brokenAt = serviceThatLostContext(next.root);
+  const dangling = lastUnansweredSpan(traces[0]!, brokenAt);
+  const ends = dangling ? `trace 1 ends at ${dangling.service}: ${dangling.name}, with no child where the call went on` : 'trace 1 ends early';
+  const text =
+    `${traces.length} traces, broken at ${brokenAt}: ${ends}; trace 2 starts at ${next.root.service}: ${next.root.name}, with no parent. ` +
+    `${brokenAt} forwarded no traceparent header, so the next hop started a new trace.`;
+  return { traces, brokenAt, text };
+}
+
+/** "order 3: 2 traces [web-ui → orders → …] | [pricing-envoy → notifications] broken at pricing" */
+export function orderLine(orderId: number | string, verdict: Verdict): string {
+  const count = `${verdict.traces.length} trace${verdict.traces.length === 1 ? '' : 's'}`;
+  const shapes = verdict.traces.map((trace) => `[${trace.services.join(' → ')}]`).join(' | ');
+  const outcome = verdict.brokenAt ? `broken at ${verdict.brokenAt}` : verdict.traces.length ? 'nothing broken' : 'no spans';
+  return `order ${orderId}: ${count} ${shapes} ${outcome}`;
+}
+
+function viewTrace(traceId: string, spans: VerdictSpan[]): TraceView {
+  const ids = new Set(spans.map((span) => span.spanId));
+  const byStart = [...spans].sort((a, b) => a.start - b.start);
+  // A span whose parent never arrived is a root of its trace too (the parent may be late).
+  const roots = byStart.filter((span) => !span.parentSpanId || !ids.has(span.parentSpanId));
+  const children = new Map<string, VerdictSpan[]>();
+  for (const span of byStart) if (span.parentSpanId) children.set(span.parentSpanId, [...(children.get(span.parentSpanId) ?? []), span]);
+  const rows: TraceView['rows'] = [];
+  const visit = (span: VerdictSpan, depth: number) => {
+    rows.push({ span, depth });
+    for (const child of children.get(span.spanId) ?? []) visit(child, depth + 1);
+  };
+  for (const root of roots) visit(root, 0);
+  const root = roots[0]!;
+  const side = root.service.endsWith('-envoy') ? (root.kind === KIND.client ? ' (egress)' : ' (ingress)') : '';
+  return {
+    traceId,
+    root,
+    rows,
+    services: [...new Set(rows.map((row) => row.span.service))],
+    label: `${root.service}${side}`,
+    start: byStart[0]!.start,
+    end: Math.max(...spans.map((span) => span.end)),
+  };
+}
+
+function serviceThatLostContext(root: VerdictSpan): string {
+  const own = chainService(root.service);
+  if (root.kind === KIND.client) return own;
+  const position = CHAIN.indexOf(own as (typeof CHAIN)[number]);
+  return position > 0 ? CHAIN[position - 1]! : own;
+}
+
+/**
+ * The span that ends the first trace where the call went on: the broken service's own last
+ * span with no child (Envoy's ingress span), else the HTTP call with no child that the
+ * service before it made (the call into a service that left no spans). SQL statements are
+ * client spans with no child too, but nothing goes on from them.
+ */
+function lastUnansweredSpan(trace: TraceView, brokenAt: string): VerdictSpan | undefined {
+  const parents = new Set(trace.rows.map((row) => row.span.parentSpanId));
+  const leaves = trace.rows.map((row) => row.span).filter((span) => !parents.has(span.spanId));
+  const latest = (list: VerdictSpan[]) => list.sort((a, b) => b.start - a.start)[0];
+  const calls = leaves.filter((span) => span.kind === KIND.client && !('db.system.name' in span.attributes) && !('db.system' in span.attributes));
+  const caller = CHAIN[CHAIN.indexOf(brokenAt as (typeof CHAIN)[number]) - 1];
+  return (
+    latest(leaves.filter((span) => chainService(span.service) === brokenAt && span.kind === KIND.server)) ??
+    latest(calls.filter((span) => span.service === caller)) ??
+    latest(calls)
+  );
+}
+
+// ---- Tempo's trace-by-id answer -> spans ----------------------------------------------------
+
+type OtlpAnyValue = { stringValue?: string; intValue?: string | number; doubleValue?: number; boolValue?: boolean };
+type OtlpJsonSpan = {
+  traceId?: string;
+  spanId?: string;
+  parentSpanId?: string;
+  name?: string;
+  kind?: number | string;
+  startTimeUnixNano?: string | number;
+  endTimeUnixNano?: string | number;
+  attributes?: { key: string; value?: OtlpAnyValue }[];
+  status?: { code?: number | string };
+};
+type OtlpBatch = { resource?: { attributes?: { key: string; value?: OtlpAnyValue }[] }; scopeSpans?: { spans?: OtlpJsonSpan[] }[] };
+
+const KIND_NAMES: Record<string, number> = { SPAN_KIND_INTERNAL: 1, SPAN_KIND_SERVER: 2, SPAN_KIND_CLIENT: 3, SPAN_KIND_PRODUCER: 4, SPAN_KIND_CONSUMER: 5 };
+
+/** Tempo writes ids in base64 (protobuf JSON); OTLP/JSON and this project's receiver in hex. Both become hex. */
+export function hexId(id: string | undefined): string {
+  if (!id) return '';
+  if (/^[0-9a-f]+$/i.test(id) && (id.length === 16 || id.length === 32)) return id.toLowerCase();
+  const bytes = atob(id);
+  let hex = '';
+  for (let i = 0; i < bytes.length; i++) hex += bytes.charCodeAt(i).toString(16).padStart(2, '0');
+  return hex;
+}
+
+function plainValue(value: OtlpAnyValue | undefined): unknown {
+  if (!value) return undefined;
+  if (value.stringValue !== undefined) return value.stringValue;
+  if (value.intValue !== undefined) return Number(value.intValue);
+  if (value.doubleValue !== undefined) return value.doubleValue;
+  return value.boolValue;
+}
+
+/**
+ * The spans of Tempo's GET /api/v2/traces/<id> answer ({"trace": {"resourceSpans": …}}, or
+ * the older top-level resourceSpans/batches), with times in ms since `originNs` (a BigInt
+ * of nanoseconds: epoch nanoseconds do not fit a double exactly).
+ */
+export function spansFromTempoTrace(answer: unknown, originNs: bigint): VerdictSpan[] {
+  const body = answer as { trace?: { resourceSpans?: OtlpBatch[] }; resourceSpans?: OtlpBatch[]; batches?: OtlpBatch[] };
+  const batches = body?.trace?.resourceSpans ?? body?.resourceSpans ?? body?.batches ?? [];
+  const spans: VerdictSpan[] = [];
+  for (const batch of batches) {
+    const serviceName = plainValue(batch.resource?.attributes?.find((a) => a.key === 'service.name')?.value);
+    const service = typeof serviceName === 'string' ? serviceName : '?';
+    for (const scope of batch.scopeSpans ?? []) {
+      for (const span of scope.spans ?? []) {
+        const ms = (ns: string | number | undefined) => Number(BigInt(ns ?? 0) - originNs) / 1e6;
+        spans.push({
+          traceId: hexId(span.traceId),
+          spanId: hexId(span.spanId),
+          parentSpanId: hexId(span.parentSpanId),
+          service,
+          name: span.name ?? '',
+          kind: typeof span.kind === 'string' ? (KIND_NAMES[span.kind] ?? 0) : Number(span.kind ?? 0),
+          start: ms(span.startTimeUnixNano),
+          end: ms(span.endTimeUnixNano),
+          error: span.status?.code === 2 || span.status?.code === 'STATUS_CODE_ERROR',
+          attributes: Object.fromEntries((span.attributes ?? []).map((a) => [a.key, plainValue(a.value)])),
+        });
+      }
+    }
+  }
+  return spans;
+}
+
+/** The earliest start in a trace-by-id answer, as the common origin for several traces. */
+export function earliestStartNs(answer: unknown): bigint | undefined {
+  let earliest: bigint | undefined;
+  const body = answer as { trace?: { resourceSpans?: OtlpBatch[] }; resourceSpans?: OtlpBatch[]; batches?: OtlpBatch[] };
+  for (const batch of body?.trace?.resourceSpans ?? body?.resourceSpans ?? body?.batches ?? []) {
+    for (const scope of batch.scopeSpans ?? []) {
+      for (const span of scope.spans ?? []) {
+        const start = BigInt(span.startTimeUnixNano ?? 0);
+        if (earliest === undefined || start < earliest) earliest = start;
+      }
+    }
+  }
+  return earliest;
+}
