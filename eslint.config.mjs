@@ -8,7 +8,15 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/', '**/dist/', '.tools/', 'data/', 'test-results/', 'web-ui/public/telemetry.js', 'web-ui/public/trace-verdict.js'],
+    ignores: [
+      '**/node_modules/',
+      '**/dist/',
+      '.tools/',
+      'data/',
+      'test-results/',
+      'web-ui/public/telemetry.js',
+      'web-ui/public/trace-verdict.js',
+    ],
   },
   {
     files: ['services/**/*.ts', 'tools/**/*.ts', 'web-ui/src/**/*.ts', 'tests/**/*.ts'],
@@ -21,7 +29,15 @@ export default tseslint.config(
       // node:test's test(), suite() and hooks return promises the runner itself awaits.
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] },
+        {
+          allowForKnownSafeCalls: [
+            {
+              from: 'package',
+              package: 'node:test',
+              name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'],
+            },
+          ],
+        },
       ],
       // Fastify sends what an async handler returns (a plain one must call reply.send), and an
       // async callback says "this returns a promise" even where it awaits nothing yet.

@@ -47,8 +47,16 @@ export class Arrivals {
   /** `records`: the receiver itself (OtlpSink), or lists filled from its /stand-in/ endpoints in containers. */
   constructor(records: { spans: SpanRecord[]; logs: LogRecord[] }) {
     const sink = records;
-    this.spans = new Tally(() => sink.spans, (span) => span.traceId, (span) => span.spanId);
-    this.logs = new Tally(() => sink.logs, (record) => record.traceId, logKey);
+    this.spans = new Tally(
+      () => sink.spans,
+      (span) => span.traceId,
+      (span) => span.spanId,
+    );
+    this.logs = new Tally(
+      () => sink.logs,
+      (record) => record.traceId,
+      logKey,
+    );
   }
 
   refresh(): void {

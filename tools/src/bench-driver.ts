@@ -53,7 +53,12 @@ async function run(options: DriverOptions): Promise<DriverResult> {
     while (!stopped) {
       const start = performance.now();
       try {
-        const response = await pool.request({ path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json' }, body: options.body });
+        const response = await pool.request({
+          path: url.pathname,
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: options.body,
+        });
         await response.body.dump();
         allRequests++;
         if (!measuring) continue;

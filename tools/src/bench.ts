@@ -95,7 +95,8 @@ function readOptions(argv: string[]): Options {
     options.env[key!] = rest.join('=');
   }
   for (const config of options.configs) if (!ALL_CONFIGS.includes(config)) throw new Error(`unknown config "${config}"`);
-  if (!(options.durationSec > 0 && options.warmupSec >= 0 && options.concurrency > 0)) throw new Error('duration, warmup and concurrency must be positive numbers');
+  if (!(options.durationSec > 0 && options.warmupSec >= 0 && options.concurrency > 0))
+    throw new Error('duration, warmup and concurrency must be positive numbers');
   return options;
 }
 
@@ -109,7 +110,12 @@ function cpuMs(pid: number | undefined): number {
  * Drives the load and shares out the CPU every process used while it ran, per request.
  * With an in-process sink, this process's own CPU is counted too, as "sink".
  */
-async function driveAndAccount(url: string, options: Options, processes: ManagedProcess[], sinkInProcess: boolean): Promise<DriverResult & { cpuMsPerRequest: Record<string, number> }> {
+async function driveAndAccount(
+  url: string,
+  options: Options,
+  processes: ManagedProcess[],
+  sinkInProcess: boolean,
+): Promise<DriverResult & { cpuMsPerRequest: Record<string, number> }> {
   const before = processes.map((p) => cpuMs(p.pid));
   const selfBefore = process.cpuUsage();
   const result = await drive(url, options);
@@ -135,7 +141,13 @@ function peakRssMb(process: ManagedProcess): number {
  */
 async function drive(url: string, options: Options): Promise<DriverResult> {
   const driver = fromRoot('tools', 'dist', 'bench-driver.js');
-  const args = JSON.stringify({ url, body: ORDER, concurrency: options.concurrency, warmupSec: options.warmupSec, durationSec: options.durationSec });
+  const args = JSON.stringify({
+    url,
+    body: ORDER,
+    concurrency: options.concurrency,
+    warmupSec: options.warmupSec,
+    durationSec: options.durationSec,
+  });
   const { stdout } = await promisify(execFile)(process.execPath, [driver, args], { encoding: 'utf8' });
   return JSON.parse(stdout) as DriverResult;
 }
@@ -158,7 +170,20 @@ async function startLimitChain(ports: number[]): Promise<ManagedProcess[]> {
 
 async function benchOne(config: Config, options: Options): Promise<ConfigResult & { profiles?: string }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${config}-`));
-  const ports = await freePorts(['orders', 'inventory', 'pricing', 'notifications', 'envoyIngress', 'envoyEgress', 'envoyAdmin', 'grpc', 'http', 'prometheus', 'health', 'internalMetrics'] as const);
+  const ports = await freePorts([
+    'orders',
+    'inventory',
+    'pricing',
+    'notifications',
+    'envoyIngress',
+    'envoyEgress',
+    'envoyAdmin',
+    'grpc',
+    'http',
+    'prometheus',
+    'health',
+    'internalMetrics',
+  ] as const);
   const stops: (() => Promise<unknown>)[] = [];
   try {
     if (config === 'limit') {
@@ -171,7 +196,11 @@ async function benchOne(config: Config, options: Options): Promise<ConfigResult 
     // so each one carries the same background and the telemetry really leaves the process.
     const sink = await OtlpSink.start(0, '127.0.0.1', false);
     stops.push(() => sink.close());
-    const { mode, env = {}, tailSampling = false } = CONFIGS[config] as { mode: Mode; env?: Record<string, string>; tailSampling?: boolean };
+    const {
+      mode,
+      env = {},
+      tailSampling = false,
+    } = CONFIGS[config] as { mode: Mode; env?: Record<string, string>; tailSampling?: boolean };
     const collector = collectorProcess({ ports, exportTo: sink.url, logFile: path.join(dataDir, 'otel-collector.log'), tailSampling });
     await collector.start();
     stops.push(() => collector.stop());
@@ -180,9 +209,21 @@ async function benchOne(config: Config, options: Options): Promise<ConfigResult 
     const profiling: Record<string, string> = options.cpuProf ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profiles}` } : {};
     if (options.cpuProf) fs.rmSync(profiles, { recursive: true, force: true });
     const serviceEnv = Object.fromEntries(SERVICES.map((name) => [name, { ...env, ...options.env, ...profiling }]));
-    const chain: Chain = await startChain({ mode, ports, dataDir, logDir: dataDir, uncaptured: true, serviceEnv, otlpEndpoint: `http://127.0.0.1:${ports.grpc}` });
+    const chain: Chain = await startChain({
+      mode,
+      ports,
+      dataDir,
+      logDir: dataDir,
+      uncaptured: true,
+      serviceEnv,
+      otlpEndpoint: `http://127.0.0.1:${ports.grpc}`,
+    });
     stops.push(() => chain.stop());
-    await fetch(`${chain.url('inventory')}/inventory/restock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ product_name: 'Mouse', quantity: 1_000_000 }) });
+    await fetch(`${chain.url('inventory')}/inventory/restock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ product_name: 'Mouse', quantity: 1_000_000 }),
+    });
     const measured = [...SERVICES.map((name) => chain.services[name]), ...(chain.envoy ? [chain.envoy] : []), collector];
     const result = await driveAndAccount(`${chain.ordersUrl}/orders`, options, measured, true);
     const peak = Object.fromEntries(SERVICES.map((name) => [name, peakRssMb(chain.services[name])]));
@@ -209,7 +250,9 @@ function printTable(results: ConfigResult[]): void {
     String(r.errors + r.non2xx),
     off && !nonChain(r.config) ? `${((100 * r.requestsPerSec) / off.requestsPerSec).toFixed(0)}%` : '',
     off && !nonChain(r.config) ? `${r.p99 >= off.p99 ? '+' : ''}${((100 * (r.p99 - off.p99)) / off.p99).toFixed(0)}%` : '',
-    Object.entries(r.peakRssMb).map(([name, mb]) => `${name} ${mb}`).join(', '),
+    Object.entries(r.peakRssMb)
+      .map(([name, mb]) => `${name} ${mb}`)
+      .join(', '),
   ]);
   printColumns(header, rows);
   if (off && limit) console.log(`\noff reaches ${((100 * off.requestsPerSec) / limit.requestsPerSec).toFixed(0)}% of limit's throughput.`);
@@ -238,9 +281,12 @@ function printColumns(header: string[], rows: string[][]): void {
 async function main() {
   const options = readOptions(process.argv.slice(2));
   if (!collectorIsBuilt()) throw new Error('the collector is not built: run bash scripts/setup-collector.sh');
-  if (options.configs.some((c) => c.startsWith('envoy')) && !envoyIsInstalled()) throw new Error('Envoy is not installed: run bash scripts/setup-envoy.sh');
+  if (options.configs.some((c) => c.startsWith('envoy')) && !envoyIsInstalled())
+    throw new Error('Envoy is not installed: run bash scripts/setup-envoy.sh');
   console.log(`${os.cpus().length} x ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
-  console.log(`closed loop, ${options.concurrency} connections, ${options.warmupSec} s warm-up + ${options.durationSec} s measured per configuration, POST /orders (1 Mouse)`);
+  console.log(
+    `closed loop, ${options.concurrency} connections, ${options.warmupSec} s warm-up + ${options.durationSec} s measured per configuration, POST /orders (1 Mouse)`,
+  );
   if (Object.keys(options.env).length) console.log(`service environment: ${JSON.stringify(options.env)}`);
   console.log('');
   const results: (ConfigResult & { profiles?: string })[] = [];
@@ -253,7 +299,10 @@ async function main() {
   for (const result of results) if (result.profiles) printProfileSummary(result.config, result.profiles);
   const file = fromRoot('data', 'bench', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify({ machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, options, results }, null, 2));
+  fs.writeFileSync(
+    file,
+    JSON.stringify({ machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, options, results }, null, 2),
+  );
   console.log(`\nJSON: ${path.relative(process.cwd(), file)}`);
 }
 

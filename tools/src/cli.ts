@@ -7,13 +7,9 @@ import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 export type ParsedValue = string | boolean | (string | boolean)[] | undefined;
 
 export type ArgumentProblem =
-  | { kind: 'unknown'; argument: string }
-  | { kind: 'needs-value'; argument: string }
-  | { kind: 'takes-no-value'; argument: string };
+  { kind: 'unknown'; argument: string } | { kind: 'needs-value'; argument: string } | { kind: 'takes-no-value'; argument: string };
 
-export type ParsedCommandLine =
-  | { ok: true; values: Record<string, ParsedValue> }
-  | { ok: false; problem: ArgumentProblem };
+export type ParsedCommandLine = { ok: true; values: Record<string, ParsedValue> } | { ok: false; problem: ArgumentProblem };
 
 /** Parses `argv` (no positional arguments) against `options`; the first bad argument is the problem. */
 export function parseCommandLine(argv: string[], options: ParseArgsOptionsConfig): ParsedCommandLine {
@@ -25,8 +21,10 @@ export function parseCommandLine(argv: string[], options: ParseArgsOptionsConfig
     if (token.kind !== 'option') continue;
     const spec = options[token.name];
     if (!spec) return { ok: false, problem: { kind: 'unknown', argument: token.rawName } };
-    if (spec.type === 'string' && token.value === undefined) return { ok: false, problem: { kind: 'needs-value', argument: token.rawName } };
-    if (spec.type === 'boolean' && token.value !== undefined) return { ok: false, problem: { kind: 'takes-no-value', argument: token.rawName } };
+    if (spec.type === 'string' && token.value === undefined)
+      return { ok: false, problem: { kind: 'needs-value', argument: token.rawName } };
+    if (spec.type === 'boolean' && token.value !== undefined)
+      return { ok: false, problem: { kind: 'takes-no-value', argument: token.rawName } };
   }
   return { ok: true, values: { ...values } }; // a plain object: util.parseArgs gives one without a prototype
 }

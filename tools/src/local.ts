@@ -140,7 +140,8 @@ function installExitHandlers(): void {
 function stopWhenOrphaned(): void {
   const parent = process.ppid;
   setInterval(() => {
-    if (process.ppid !== parent) void shutdown(0, `our parent process (pid ${parent}) is gone, so nobody could stop us: stopping everything`);
+    if (process.ppid !== parent)
+      void shutdown(0, `our parent process (pid ${parent}) is gone, so nobody could stop us: stopping everything`);
   }, 500).unref();
 }
 
@@ -205,9 +206,15 @@ async function startCollector(sink: OtlpSink, tailSampling: boolean): Promise<Ma
   }
   // Its info lines (a dozen long start-up lines, the debug exporter's counts) go to the log file only.
   const onScreen = (line: string) => !/^\S+\t(info|debug)\t/i.test(line);
-  const collector = collectorProcess({ ports: DEFAULT_COLLECTOR_PORTS, exportTo: sink.url, echo: onScreen, logFile: path.join(DATA_DIR, 'otel-collector.log'), tailSampling,
+  const collector = collectorProcess({
+    ports: DEFAULT_COLLECTOR_PORTS,
+    exportTo: sink.url,
+    echo: onScreen,
+    logFile: path.join(DATA_DIR, 'otel-collector.log'),
+    tailSampling,
     // Kept between runs, like the SQLite files: what the collector could not deliver yet goes out on the next start.
-    queueDir: path.join(DATA_DIR, 'collector-queue') });
+    queueDir: path.join(DATA_DIR, 'collector-queue'),
+  });
   await collector.start();
   return collector;
 }
@@ -236,7 +243,9 @@ Mode "${mode}": ${MODES[mode].expect}
   inventory       http://localhost:${p.inventory}        (GET /inventory)
   pricing         http://localhost:${p.pricing}        ${MODES[mode].envoy ? '(listens on 127.0.0.1; reached through Envoy)' : ''}
   notifications   http://localhost:${p.notifications}        (GET /notifications)${
-    MODES[mode].envoy ? `\n  envoy           http://localhost:${p.envoyIngress}       (ingress to pricing), admin http://localhost:${p.envoyAdmin}` : ''
+    MODES[mode].envoy
+      ? `\n  envoy           http://localhost:${p.envoyIngress}       (ingress to pricing), admin http://localhost:${p.envoyAdmin}`
+      : ''
   }
   web UI          ${webUi ? `http://localhost:${WEB_UI_PORT}` : 'not running (needs nginx)'}
   collector       ${collector ? `OTLP gRPC localhost:${DEFAULT_COLLECTOR_PORTS.grpc}, metrics http://localhost:${DEFAULT_COLLECTOR_PORTS.prometheus}/metrics` : 'not running'}
@@ -251,7 +260,9 @@ The collector's own log: ${path.relative(process.cwd(), path.join(DATA_DIR, 'ote
 async function main() {
   const major = Number(process.versions.node.split('.')[0]);
   if (major < 24) {
-    console.error(`Node ${process.versions.node} is too old: this demo needs Node 24. bash scripts/setup.sh installs it into .tools/node, where npm run local finds it`);
+    console.error(
+      `Node ${process.versions.node} is too old: this demo needs Node 24. bash scripts/setup.sh installs it into .tools/node, where npm run local finds it`,
+    );
     process.exit(1);
   }
   const { mode, load, tailSampling } = readOptions(process.argv.slice(2));

@@ -24,7 +24,7 @@ export const MODES = {
     pricingSdk: false,
     envoy: true,
     propagateHeaders: true,
-    expect: "one trace: inventory -> Envoy ingress -> Envoy egress -> notifications (pricing copies the trace headers)",
+    expect: 'one trace: inventory -> Envoy ingress -> Envoy egress -> notifications (pricing copies the trace headers)',
   },
   off: {
     pricingSdk: false,

@@ -48,7 +48,9 @@ export function writeNginxConfig(dir: string, variables: WebUiVariables): string
       'http {',
       '  include /etc/nginx/mime.types;',
       `  access_log ${path.join(dir, 'access.log')};`,
-      ...['client_body_temp_path', 'proxy_temp_path', 'fastcgi_temp_path', 'uwsgi_temp_path', 'scgi_temp_path'].map((name) => `  ${temp(name)}`),
+      ...['client_body_temp_path', 'proxy_temp_path', 'fastcgi_temp_path', 'uwsgi_temp_path', 'scgi_temp_path'].map(
+        (name) => `  ${temp(name)}`,
+      ),
       `  include ${server};`,
       '}',
       '',

@@ -77,7 +77,8 @@ export function reportOrders(sink: OtlpSink, print: (line: string) => void, quie
       }
     }
     // Traces no order ever claimed (a health check, the stock releaser): forget them after a while.
-    if (spansByTrace.size > 5000) for (const traceId of [...spansByTrace.keys()].slice(0, 1000)) if (!orderOfTrace.has(traceId)) spansByTrace.delete(traceId);
+    if (spansByTrace.size > 5000)
+      for (const traceId of [...spansByTrace.keys()].slice(0, 1000)) if (!orderOfTrace.has(traceId)) spansByTrace.delete(traceId);
     if (reportedTraces.size > 10_000) reportedTraces.clear();
   }, 500);
   timer.unref();

@@ -41,8 +41,16 @@ const Span: Message = {
   7: { name: 'startTimeUnixNano', kind: 'fixed64' },
   8: { name: 'endTimeUnixNano', kind: 'fixed64' },
   9: attributes,
-  11: { name: 'events', kind: { 1: { name: 'timeUnixNano', kind: 'fixed64' }, 2: { name: 'name', kind: 'string' }, 3: attributes }, repeated: true },
-  13: { name: 'links', kind: { 1: { name: 'traceId', kind: 'bytes' }, 2: { name: 'spanId', kind: 'bytes' }, 4: attributes }, repeated: true },
+  11: {
+    name: 'events',
+    kind: { 1: { name: 'timeUnixNano', kind: 'fixed64' }, 2: { name: 'name', kind: 'string' }, 3: attributes },
+    repeated: true,
+  },
+  13: {
+    name: 'links',
+    kind: { 1: { name: 'traceId', kind: 'bytes' }, 2: { name: 'spanId', kind: 'bytes' }, 4: attributes },
+    repeated: true,
+  },
   15: { name: 'status', kind: { 2: { name: 'message', kind: 'string' }, 3: { name: 'code', kind: 'varint' } } },
   16: { name: 'flags', kind: 'fixed32' },
 };
@@ -50,7 +58,14 @@ const TracesRequest: Message = {
   1: {
     name: 'resourceSpans',
     repeated: true,
-    kind: { 1: { name: 'resource', kind: Resource }, 2: { name: 'scopeSpans', repeated: true, kind: { 1: { name: 'scope', kind: Scope }, 2: { name: 'spans', kind: Span, repeated: true } } } },
+    kind: {
+      1: { name: 'resource', kind: Resource },
+      2: {
+        name: 'scopeSpans',
+        repeated: true,
+        kind: { 1: { name: 'scope', kind: Scope }, 2: { name: 'spans', kind: Span, repeated: true } },
+      },
+    },
   },
 };
 
@@ -69,7 +84,14 @@ const LogsRequest: Message = {
   1: {
     name: 'resourceLogs',
     repeated: true,
-    kind: { 1: { name: 'resource', kind: Resource }, 2: { name: 'scopeLogs', repeated: true, kind: { 1: { name: 'scope', kind: Scope }, 2: { name: 'logRecords', kind: LogRecord, repeated: true } } } },
+    kind: {
+      1: { name: 'resource', kind: Resource },
+      2: {
+        name: 'scopeLogs',
+        repeated: true,
+        kind: { 1: { name: 'scope', kind: Scope }, 2: { name: 'logRecords', kind: LogRecord, repeated: true } },
+      },
+    },
   },
 };
 
@@ -100,7 +122,10 @@ class Reader {
   }
 }
 
-const WIRE_VARINT = 0, WIRE_FIXED64 = 1, WIRE_LENGTH = 2, WIRE_FIXED32 = 5;
+const WIRE_VARINT = 0,
+  WIRE_FIXED64 = 1,
+  WIRE_LENGTH = 2,
+  WIRE_FIXED32 = 5;
 
 function decode(buffer: Buffer, message: Message): Record<string, unknown> {
   const reader = new Reader(buffer);

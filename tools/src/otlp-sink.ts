@@ -38,7 +38,14 @@ export interface LogRecord {
   attributes: Record<string, unknown>;
 }
 
-type OtlpValue = { stringValue?: string; intValue?: string | number; doubleValue?: number; boolValue?: boolean; arrayValue?: { values?: OtlpValue[] }; kvlistValue?: { values?: OtlpKeyValue[] } };
+type OtlpValue = {
+  stringValue?: string;
+  intValue?: string | number;
+  doubleValue?: number;
+  boolValue?: boolean;
+  arrayValue?: { values?: OtlpValue[] };
+  kvlistValue?: { values?: OtlpKeyValue[] };
+};
 type OtlpKeyValue = { key: string; value?: OtlpValue };
 
 function fromValue(value: OtlpValue | undefined): unknown {
@@ -114,7 +121,9 @@ export class OtlpSink {
     // Not Tempo's API: everything received, for the compose stack test to count traces by.
     if (request.method === 'GET' && (request.url === '/stand-in/spans' || request.url === '/stand-in/logs')) {
       const records = request.url === '/stand-in/spans' ? this.spans : this.logs;
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(records, (_key, value) => (typeof value === 'bigint' ? value.toString() : value)));
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify(records, (_key, value) => (typeof value === 'bigint' ? value.toString() : value)));
       return;
     }
     if (answerTempoQuery(request, response, this.spans)) return;

@@ -120,8 +120,19 @@ interface Stack {
 
 async function startStack(dataDir: string, queue: { spans?: number; logRecords?: number }): Promise<Stack> {
   const ports = await freePorts([
-    'orders', 'inventory', 'pricing', 'notifications', 'envoyIngress', 'envoyEgress', 'envoyAdmin',
-    'grpc', 'http', 'prometheus', 'health', 'internalMetrics', 'prometheusServer',
+    'orders',
+    'inventory',
+    'pricing',
+    'notifications',
+    'envoyIngress',
+    'envoyEgress',
+    'envoyAdmin',
+    'grpc',
+    'http',
+    'prometheus',
+    'health',
+    'internalMetrics',
+    'prometheusServer',
   ] as const);
   const stops: (() => Promise<unknown>)[] = [];
   const stop = async () => {
@@ -132,7 +143,13 @@ async function startStack(dataDir: string, queue: { spans?: number; logRecords?:
     stops.push(() => sink.close());
     const backend = await OutageSwitch.open(sink.url);
     stops.push(() => backend.down());
-    const collectorPorts: CollectorPorts = { grpc: ports.grpc, http: ports.http, prometheus: ports.prometheus, health: ports.health, internalMetrics: ports.internalMetrics };
+    const collectorPorts: CollectorPorts = {
+      grpc: ports.grpc,
+      http: ports.http,
+      prometheus: ports.prometheus,
+      health: ports.health,
+      internalMetrics: ports.internalMetrics,
+    };
     const collector = collectorProcess({
       ports: collectorPorts,
       exportTo: backend.url,
@@ -158,7 +175,16 @@ async function startStack(dataDir: string, queue: { spans?: number; logRecords?:
     stops.push(() => prometheus.stop());
     const chain = await startChain({ mode: 'sdk', ports, dataDir, logDir: dataDir, otlpEndpoint: `http://127.0.0.1:${ports.grpc}` });
     stops.push(() => chain.stop());
-    return { queueDir: path.join(dataDir, 'collector-queue'), chain, sink, backend, collector, collectorPorts, prometheusPort: ports.prometheusServer, stop };
+    return {
+      queueDir: path.join(dataDir, 'collector-queue'),
+      chain,
+      sink,
+      backend,
+      collector,
+      collectorPorts,
+      prometheusPort: ports.prometheusServer,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
@@ -166,14 +192,23 @@ async function startStack(dataDir: string, queue: { spans?: number; logRecords?:
 }
 
 async function postOrder(ordersUrl: string): Promise<string> {
-  const response = await fetch(`${ordersUrl}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(LOAD_ORDER), signal: AbortSignal.timeout(15_000) });
+  const response = await fetch(`${ordersUrl}/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(LOAD_ORDER),
+    signal: AbortSignal.timeout(15_000),
+  });
   const body = (await response.json()) as { trace_id?: string };
-  if (response.status !== 201 || !body.trace_id) throw new Error(`the fault-free order was answered ${response.status}: ${JSON.stringify(body)}`);
+  if (response.status !== 201 || !body.trace_id)
+    throw new Error(`the fault-free order was answered ${response.status}: ${JSON.stringify(body)}`);
   return body.trace_id;
 }
 
 /** How many spans and log records one order makes in this mode, from an order sent with nothing wrong. */
-async function measureOneOrder(stack: Stack, arrivals: Arrivals): Promise<{ spans: number; logs: number; byService: Record<string, number> }> {
+async function measureOneOrder(
+  stack: Stack,
+  arrivals: Arrivals,
+): Promise<{ spans: number; logs: number; byService: Record<string, number> }> {
   const traceId = await postOrder(stack.chain.ordersUrl);
   let last = { spans: -1, logs: -1 };
   let stableSince = Date.now();
@@ -187,16 +222,21 @@ async function measureOneOrder(stack: Stack, arrivals: Arrivals): Promise<{ span
       stableSince = Date.now();
     } else if (now.spans > 0 && Date.now() - stableSince > 3000) {
       const byService: Record<string, number> = {};
-      for (const span of new Map(stack.sink.spansOfTrace(traceId).map((span) => [span.spanId, span])).values()) byService[span.service] = (byService[span.service] ?? 0) + 1;
+      for (const span of new Map(stack.sink.spansOfTrace(traceId).map((span) => [span.spanId, span])).values())
+        byService[span.service] = (byService[span.service] ?? 0) + 1;
       return { ...now, byService };
     }
   }
-  throw new Error(`the fault-free order's telemetry did not settle in 30 s (trace ${traceId}: ${last.spans} spans, ${last.logs} log records)`);
+  throw new Error(
+    `the fault-free order's telemetry did not settle in 30 s (trace ${traceId}: ${last.spans} spans, ${last.logs} log records)`,
+  );
 }
 
 /** The collector's counters of refused and dropped data, read from its own metrics endpoint. */
 export async function collectorLossCounters(internalMetricsPort: number): Promise<CollectorLossCounters> {
-  const text = await fetch(`http://127.0.0.1:${internalMetricsPort}/metrics`, { signal: AbortSignal.timeout(5000) }).then((response) => response.text());
+  const text = await fetch(`http://127.0.0.1:${internalMetricsPort}/metrics`, { signal: AbortSignal.timeout(5000) }).then((response) =>
+    response.text(),
+  );
   // The names as the collector exposes them, without _total (prometheus/alert-rules.yml reads the same).
   const sum = (name: string) =>
     text
@@ -215,9 +255,13 @@ export async function collectorLossCounters(internalMetricsPort: number): Promis
 
 /** Current fill of the exporters' sending queues, from the collector's own metrics. */
 async function queueSizes(internalMetricsPort: number): Promise<{ spans: number; log_records: number }> {
-  const text = await fetch(`http://127.0.0.1:${internalMetricsPort}/metrics`, { signal: AbortSignal.timeout(2000) }).then((response) => response.text());
+  const text = await fetch(`http://127.0.0.1:${internalMetricsPort}/metrics`, { signal: AbortSignal.timeout(2000) }).then((response) =>
+    response.text(),
+  );
   const size = (exporter: string) => {
-    const line = text.split('\n').find((candidate) => candidate.startsWith('otelcol_exporter_queue_size{') && candidate.includes(`exporter="${exporter}"`));
+    const line = text
+      .split('\n')
+      .find((candidate) => candidate.startsWith('otelcol_exporter_queue_size{') && candidate.includes(`exporter="${exporter}"`));
     return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
   };
   return { spans: size('otlp_http/tempo'), log_records: size('otlp_http/loki') };
@@ -232,7 +276,11 @@ function directoryBytes(dir: string): number {
 }
 
 /** Watches, once a second in the background, Prometheus for the alert and the collector for its queues' fill. */
-function watchStack(stack: Stack): { fired: () => boolean; queuePeak: { spans: number; log_records: number; bytes: number }; stop: () => void } {
+function watchStack(stack: Stack): {
+  fired: () => boolean;
+  queuePeak: { spans: number; log_records: number; bytes: number };
+  stop: () => void;
+} {
   let fired = false;
   const queuePeak = { spans: 0, log_records: 0, bytes: 0 };
   const timer = setInterval(() => {
@@ -274,14 +322,22 @@ async function injectFault(scenario: Scenario, stack: Stack, options: OutageOpti
   }
 }
 
-export async function runScenario(scenario: Scenario, options: OutageOptions, progress: (line: string) => void = () => undefined): Promise<ScenarioResult> {
+export async function runScenario(
+  scenario: Scenario,
+  options: OutageOptions,
+  progress: (line: string) => void = () => undefined,
+): Promise<ScenarioResult> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `outage-${scenario}-`));
   const queue = scenario === 'long-outage' ? { spans: options.longQueueSpans, logRecords: options.longQueueLogRecords } : {};
   const stack = await startStack(dataDir, queue);
   const alert = watchStack(stack);
   try {
     // Plenty of stock, so every order takes the same path and makes the same telemetry.
-    await fetch(`${stack.chain.url('inventory')}/inventory/restock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ product_name: LOAD_ORDER.product_name, quantity: 1_000_000 }) });
+    await fetch(`${stack.chain.url('inventory')}/inventory/restock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ product_name: LOAD_ORDER.product_name, quantity: 1_000_000 }),
+    });
     const arrivals = new Arrivals(stack.sink);
     const perOrder = await measureOneOrder(stack, arrivals);
     progress(`${scenario}: one order makes ${perOrder.spans} spans and ${perOrder.logs} log records; load at ${options.rate} orders/s`);
@@ -297,7 +353,13 @@ export async function runScenario(scenario: Scenario, options: OutageOptions, pr
 
     // From the fault's end: when did the last of the telemetry made before it arrive?
     const missing = (orders: SentOrder[]) =>
-      orders.reduce((total, order) => total + Math.max(0, perOrder.spans - arrivals.spanCount(order.traceId!)) + Math.max(0, perOrder.logs - arrivals.logCount(order.traceId!)), 0);
+      orders.reduce(
+        (total, order) =>
+          total +
+          Math.max(0, perOrder.spans - arrivals.spanCount(order.traceId!)) +
+          Math.max(0, perOrder.logs - arrivals.logCount(order.traceId!)),
+        0,
+      );
     const answered = () => load.orders.filter((order) => order.status === 201 && order.traceId);
     let lastDrainProgress = faultEnd;
     let missingBefore = Infinity;
@@ -346,8 +408,18 @@ export async function runScenario(scenario: Scenario, options: OutageOptions, pr
       fault,
       orders: load.orders.length,
       orders_failed: load.orders.length - ok.length,
-      p99_fault_ms: round(percentile(during.map((order) => order.latencyMs), 99)),
-      p99_before_ms: round(percentile(before.map((order) => order.latencyMs), 99)),
+      p99_fault_ms: round(
+        percentile(
+          during.map((order) => order.latencyMs),
+          99,
+        ),
+      ),
+      p99_before_ms: round(
+        percentile(
+          before.map((order) => order.latencyMs),
+          99,
+        ),
+      ),
       spans_per_order: perOrder.spans,
       log_records_per_order: perOrder.logs,
       spans_per_order_by_service: perOrder.byService,
@@ -408,7 +480,8 @@ function parseOptions(argv: string[]): OutageOptions & { json: boolean } {
   };
   const scenarios = values.scenarios === undefined ? DEFAULT_OPTIONS.scenarios : values.scenarios.split(',').map((name) => name.trim());
   for (const name of scenarios) {
-    if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`unknown scenario "${name}": choose from ${SCENARIOS.join(', ')}`);
+    if (!(SCENARIOS as readonly string[]).includes(name))
+      throw new Error(`unknown scenario "${name}": choose from ${SCENARIOS.join(', ')}`);
   }
   return {
     json: values.json ?? false,
@@ -427,7 +500,19 @@ function parseOptions(argv: string[]): OutageOptions & { json: boolean } {
 }
 
 function printTable(results: Record<string, ScenarioResult>): void {
-  const header = ['scenario', 'orders', 'failed', 'p99 before', 'p99 fault', 'traces complete', 'spans lost', 'logs lost', 'collector refused/enqueue-failed/send-failed', 'drain', 'alert'];
+  const header = [
+    'scenario',
+    'orders',
+    'failed',
+    'p99 before',
+    'p99 fault',
+    'traces complete',
+    'spans lost',
+    'logs lost',
+    'collector refused/enqueue-failed/send-failed',
+    'drain',
+    'alert',
+  ];
   const rows = Object.entries(results).map(([name, r]) => [
     name,
     String(r.orders),
@@ -437,7 +522,11 @@ function printTable(results: Record<string, ScenarioResult>): void {
     `${r.traces_complete}/${r.traces_expected}`,
     `${r.spans_lost}/${r.spans_expected}`,
     `${r.logs_lost}/${r.logs_expected}`,
-    [r.collector.refused_spans + r.collector.refused_log_records, r.collector.enqueue_failed_spans + r.collector.enqueue_failed_log_records, r.collector.send_failed_spans + r.collector.send_failed_log_records].join('/'),
+    [
+      r.collector.refused_spans + r.collector.refused_log_records,
+      r.collector.enqueue_failed_spans + r.collector.enqueue_failed_log_records,
+      r.collector.send_failed_spans + r.collector.send_failed_log_records,
+    ].join('/'),
     `${(r.drain_ms / 1000).toFixed(1)} s`,
     r.alert_fired ? 'fired' : 'silent',
   ]);
@@ -445,7 +534,8 @@ function printTable(results: Record<string, ScenarioResult>): void {
   const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ');
   console.log(line(header));
   for (const row of rows) console.log(line(row));
-  for (const [name, r] of Object.entries(results)) console.log(`${name}: ${r.fault}; ${r.spans_per_order} spans and ${r.log_records_per_order} log records per order`);
+  for (const [name, r] of Object.entries(results))
+    console.log(`${name}: ${r.fault}; ${r.spans_per_order} spans and ${r.log_records_per_order} log records per order`);
 }
 
 async function main(): Promise<void> {

@@ -70,7 +70,8 @@ function procAddress(hex: string): string {
   const bytes = words.flatMap((word) => (word.match(/../g) ?? []).reverse().map((byte) => parseInt(byte, 16)));
   if (bytes.length === 4) return bytes.join('.');
   if (bytes.every((byte) => byte === 0)) return '::';
-  if (bytes.slice(0, 10).every((byte) => byte === 0) && bytes[10] === 255 && bytes[11] === 255) return `::ffff:${bytes.slice(12).join('.')}`;
+  if (bytes.slice(0, 10).every((byte) => byte === 0) && bytes[10] === 255 && bytes[11] === 255)
+    return `::ffff:${bytes.slice(12).join('.')}`;
   return `ipv6:${hex}`; // another IPv6 address: never in the way of an IPv4 bind
 }
 
@@ -120,7 +121,10 @@ function pidFromSs(port: number, host: string): number | undefined {
   for (const line of result.stdout.split('\n')) {
     // LISTEN 0 511 127.0.0.1:8081 0.0.0.0:* users:(("node",pid=123,fd=20))
     const local = line.trim().split(/\s+/)[3] ?? '';
-    const address = local.slice(0, local.lastIndexOf(':')).replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+    const address = local
+      .slice(0, local.lastIndexOf(':'))
+      .replace(/^\[|\]$/g, '')
+      .replace(/%.*$/, '');
     const pid = /pid=(\d+)/.exec(line)?.[1];
     if (pid && blocks(address, host)) return Number(pid);
   }

@@ -17,7 +17,9 @@ export const PROMTOOL_BINARY = fromRoot('.tools', 'prometheus', 'promtool');
 /** The pinned binaries' path, or an error saying how to build them. */
 export function prometheusTool(binary: string): string {
   if (!fs.existsSync(binary)) {
-    throw new Error(`${path.basename(binary)} is not built: run scripts/setup-prometheus.sh (it builds Prometheus 3.14.0 from its Go module into .tools/prometheus)`);
+    throw new Error(
+      `${path.basename(binary)} is not built: run scripts/setup-prometheus.sh (it builds Prometheus 3.14.0 from its Go module into .tools/prometheus)`,
+    );
   }
   return binary;
 }
@@ -33,7 +35,8 @@ export interface PrometheusOptions {
 
 export function renderPrometheusConfig(options: Pick<PrometheusOptions, 'targets' | 'scrapeInterval'>): string {
   const config = YAML.parse(fs.readFileSync(PROMETHEUS_CONFIG, 'utf8'));
-  if (options.scrapeInterval) config.global = { ...config.global, scrape_interval: options.scrapeInterval, evaluation_interval: options.scrapeInterval };
+  if (options.scrapeInterval)
+    config.global = { ...config.global, scrape_interval: options.scrapeInterval, evaluation_interval: options.scrapeInterval };
   // Rule files are relative to the config file, which is a copy elsewhere: point at the originals.
   config.rule_files = (config.rule_files ?? []).map((file: string) => path.resolve(path.dirname(PROMETHEUS_CONFIG), file));
   for (const job of config.scrape_configs ?? []) {
@@ -69,7 +72,11 @@ export function prometheusProcess(options: PrometheusOptions): ManagedProcess {
 /** Instant query over the HTTP API; returns [labels, value] pairs. */
 export async function queryPrometheus(port: number, promql: string): Promise<{ metric: Record<string, string>; value: number }[]> {
   const response = await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(promql)}`);
-  const body = (await response.json()) as { status: string; error?: string; data?: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+  const body = (await response.json()) as {
+    status: string;
+    error?: string;
+    data?: { result: { metric: Record<string, string>; value: [number, string] }[] };
+  };
   if (body.status !== 'success') throw new Error(`prometheus query "${promql}" failed: ${body.error}`);
   return (body.data?.result ?? []).map((series) => ({ metric: series.metric, value: Number(series.value[1]) }));
 }

@@ -74,7 +74,8 @@ function epochSeconds(params: URLSearchParams, name: string): { ok: true; value:
   const raw = params.get(name);
   if (raw === null || raw === '') return { ok: true, value: undefined };
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) return { ok: false, answer: badRequest(`invalid ${name}: "${raw}" is not unix epoch seconds`) };
+  if (!Number.isInteger(value) || value < 0)
+    return { ok: false, answer: badRequest(`invalid ${name}: "${raw}" is not unix epoch seconds`) };
   return { ok: true, value };
 }
 
@@ -82,7 +83,8 @@ function positiveInt(params: URLSearchParams, name: string, fallback: number): {
   const raw = params.get(name);
   if (raw === null || raw === '') return { ok: true, value: fallback };
   const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) return { ok: false, answer: badRequest(`invalid ${name}: "${raw}" is not a positive integer`) };
+  if (!Number.isInteger(value) || value <= 0)
+    return { ok: false, answer: badRequest(`invalid ${name}: "${raw}" is not a positive integer`) };
   return { ok: true, value };
 }
 
@@ -94,7 +96,8 @@ export function searchTraces(spans: SpanRecord[], params: URLSearchParams): Answ
   if (!start.ok) return start.answer;
   const end = epochSeconds(params, 'end');
   if (!end.ok) return end.answer;
-  if (start.value !== undefined && end.value !== undefined && end.value < start.value) return badRequest('invalid start and end: end is before start');
+  if (start.value !== undefined && end.value !== undefined && end.value < start.value)
+    return badRequest('invalid start and end: end is before start');
   const limit = positiveInt(params, 'limit', 20);
   if (!limit.ok) return limit.answer;
   const spansPerSpanSet = positiveInt(params, 'spss', 3);
@@ -113,11 +116,23 @@ export function searchTraces(spans: SpanRecord[], params: URLSearchParams): Answ
     traces.push({ traceId, traceSpans, matched, first, lastEnd });
   }
   traces.sort((a, b) => (a.first.startNs > b.first.startNs ? -1 : 1));
-  return { status: 200, body: { traces: traces.slice(0, limit.value).map((trace) => describeTrace(trace, spansPerSpanSet.value, query.conditions)), metrics: { inspectedTraces: byTrace.size, completedJobs: 1, totalJobs: 1 } } };
+  return {
+    status: 200,
+    body: {
+      traces: traces.slice(0, limit.value).map((trace) => describeTrace(trace, spansPerSpanSet.value, query.conditions)),
+      metrics: { inspectedTraces: byTrace.size, completedJobs: 1, totalJobs: 1 },
+    },
+  };
 }
 
 function describeTrace(
-  { traceId, traceSpans, matched, first, lastEnd }: { traceId: string; traceSpans: SpanRecord[]; matched: SpanRecord[]; first: SpanRecord; lastEnd: bigint },
+  {
+    traceId,
+    traceSpans,
+    matched,
+    first,
+    lastEnd,
+  }: { traceId: string; traceSpans: SpanRecord[]; matched: SpanRecord[]; first: SpanRecord; lastEnd: bigint },
   spansPerSpanSet: number,
   conditions: Condition[],
 ) {
@@ -135,7 +150,10 @@ function describeTrace(
       name: span.name,
       startTimeUnixNano: span.startNs.toString(),
       durationNanos: (span.endNs - span.startNs).toString(),
-      attributes: conditions.map(({ attribute }) => ({ key: attribute, value: anyValue(attribute === 'service.name' ? span.service : span.attributes[attribute]) })),
+      attributes: conditions.map(({ attribute }) => ({
+        key: attribute,
+        value: anyValue(attribute === 'service.name' ? span.service : span.attributes[attribute]),
+      })),
     })),
     matched: matched.length,
   };
@@ -160,7 +178,14 @@ function anyValue(value: unknown): Record<string, unknown> {
   return {};
 }
 
-const KIND_NAMES = ['SPAN_KIND_UNSPECIFIED', 'SPAN_KIND_INTERNAL', 'SPAN_KIND_SERVER', 'SPAN_KIND_CLIENT', 'SPAN_KIND_PRODUCER', 'SPAN_KIND_CONSUMER'];
+const KIND_NAMES = [
+  'SPAN_KIND_UNSPECIFIED',
+  'SPAN_KIND_INTERNAL',
+  'SPAN_KIND_SERVER',
+  'SPAN_KIND_CLIENT',
+  'SPAN_KIND_PRODUCER',
+  'SPAN_KIND_CONSUMER',
+];
 const STATUS_NAMES = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'];
 const base64 = (hex: string) => (hex ? Buffer.from(hex, 'hex').toString('base64') : undefined);
 
@@ -184,7 +209,9 @@ export function traceById(spans: SpanRecord[], traceId: string): Answer {
           startTimeUnixNano: span.startNs.toString(),
           endTimeUnixNano: span.endNs.toString(),
           attributes: Object.entries(span.attributes).map(([key, value]) => ({ key, value: anyValue(value) })),
-          status: span.statusCode ? { code: STATUS_NAMES[span.statusCode], ...(span.statusMessage ? { message: span.statusMessage } : {}) } : {},
+          status: span.statusCode
+            ? { code: STATUS_NAMES[span.statusCode], ...(span.statusMessage ? { message: span.statusMessage } : {}) }
+            : {},
         })),
       },
     ],

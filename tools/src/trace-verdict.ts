@@ -67,7 +67,9 @@ export function judgeOrder(spans: VerdictSpan[]): Verdict {
   const next = traces[1]!;
   const brokenAt = serviceThatLostContext(next.root);
   const dangling = lastUnansweredSpan(traces[0]!, brokenAt);
-  const ends = dangling ? `trace 1 ends at ${dangling.service}: ${dangling.name}, with no child where the call went on` : 'trace 1 ends early';
+  const ends = dangling
+    ? `trace 1 ends at ${dangling.service}: ${dangling.name}, with no child where the call went on`
+    : 'trace 1 ends early';
   const text =
     `${traces.length} traces, broken at ${brokenAt}: ${ends}; trace 2 starts at ${next.root.service}: ${next.root.name}, with no parent. ` +
     `${brokenAt} forwarded no traceparent header, so the next hop started a new trace.`;
@@ -125,7 +127,9 @@ function lastUnansweredSpan(trace: TraceView, brokenAt: string): VerdictSpan | u
   const parents = new Set(trace.rows.map((row) => row.span.parentSpanId));
   const leaves = trace.rows.map((row) => row.span).filter((span) => !parents.has(span.spanId));
   const latest = (list: VerdictSpan[]) => list.sort((a, b) => b.start - a.start)[0];
-  const calls = leaves.filter((span) => span.kind === KIND.client && !('db.system.name' in span.attributes) && !('db.system' in span.attributes));
+  const calls = leaves.filter(
+    (span) => span.kind === KIND.client && !('db.system.name' in span.attributes) && !('db.system' in span.attributes),
+  );
   const caller = CHAIN[CHAIN.indexOf(brokenAt as (typeof CHAIN)[number]) - 1];
   return (
     latest(leaves.filter((span) => chainService(span.service) === brokenAt && span.kind === KIND.server)) ??
@@ -150,7 +154,13 @@ type OtlpJsonSpan = {
 };
 type OtlpBatch = { resource?: { attributes?: { key: string; value?: OtlpAnyValue }[] }; scopeSpans?: { spans?: OtlpJsonSpan[] }[] };
 
-const KIND_NAMES: Record<string, number> = { SPAN_KIND_INTERNAL: 1, SPAN_KIND_SERVER: 2, SPAN_KIND_CLIENT: 3, SPAN_KIND_PRODUCER: 4, SPAN_KIND_CONSUMER: 5 };
+const KIND_NAMES: Record<string, number> = {
+  SPAN_KIND_INTERNAL: 1,
+  SPAN_KIND_SERVER: 2,
+  SPAN_KIND_CLIENT: 3,
+  SPAN_KIND_PRODUCER: 4,
+  SPAN_KIND_CONSUMER: 5,
+};
 
 /** Tempo writes ids in base64 (protobuf JSON); OTLP/JSON and this project's receiver in hex. Both become hex. */
 export function hexId(id: string | undefined): string {

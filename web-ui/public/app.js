@@ -62,14 +62,28 @@ function money(value, currency = 'USD') {
 }
 
 function describe(order) {
-  const rows = [['Order', `#${order.order_id}`], ['Mode', order.mode ?? 'unknown'], ['Status', order.status]];
+  const rows = [
+    ['Order', `#${order.order_id}`],
+    ['Mode', order.mode ?? 'unknown'],
+    ['Status', order.status],
+  ];
   const stock = order.inventory_check;
-  if (stock) rows.push(['Stock check', stock.available ? `reserved ${stock.reserved}, ${stock.remaining_stock} left` : `not enough: ${stock.in_stock} in stock, ${stock.requested} requested`]);
+  if (stock)
+    rows.push([
+      'Stock check',
+      stock.available
+        ? `reserved ${stock.reserved}, ${stock.remaining_stock} left`
+        : `not enough: ${stock.in_stock} in stock, ${stock.requested} requested`,
+    ]);
   if (order.price) {
     const discount = order.price.discount_percent ? ` (${order.price.discount_percent}% off)` : '';
     rows.push(['Price', `${order.price.quantity} × ${money(order.price.unit_price)} = ${money(order.price.total)}${discount}`]);
   }
-  if (order.notification) rows.push(['Notification', order.notification.status === 'sent' ? `sent by ${order.notification.channel}` : `skipped: ${order.notification.reason}`]);
+  if (order.notification)
+    rows.push([
+      'Notification',
+      order.notification.status === 'sent' ? `sent by ${order.notification.channel}` : `skipped: ${order.notification.reason}`,
+    ]);
   return rows;
 }
 
@@ -113,16 +127,26 @@ async function placeOrder(event) {
   if (lastFault) headers.baggage = `demo.fault=${lastFault}`;
   try {
     const response = await fetch('/api/orders', { method: 'POST', headers, body: JSON.stringify(body) });
-    const answer = await response.json().catch(() => ({ error: 'bad_response', message: `the server answered ${response.status} without JSON` }));
+    const answer = await response
+      .json()
+      .catch(() => ({ error: 'bad_response', message: `the server answered ${response.status} without JSON` }));
     if (response.status === 201) {
       const ok = answer.status === 'confirmed';
-      showResult(ok ? 'success' : 'warning', ok ? `Order #${answer.order_id} confirmed.` : `Order #${answer.order_id}: ${answer.status.replace('_', ' ')}.`, describe(answer), answer.trace_id);
+      showResult(
+        ok ? 'success' : 'warning',
+        ok ? `Order #${answer.order_id} confirmed.` : `Order #${answer.order_id}: ${answer.status.replace('_', ' ')}.`,
+        describe(answer),
+        answer.trace_id,
+      );
       history.replaceState(null, '', `?order=${answer.order_id}`);
       void showOrderTraces(answer);
     } else if (answer.error === 'injected_fault') {
       showResult('failure', `The order failed: ${answer.service} failed on purpose.`, [['What happened', answer.message]], undefined);
     } else if (answer.error === 'dependency_failed') {
-      const rows = [['Failed dependency', answer.dependency], ['What happened', answer.message]];
+      const rows = [
+        ['Failed dependency', answer.dependency],
+        ['What happened', answer.message],
+      ];
       if (answer.order_id) rows.unshift(['Order', `#${answer.order_id} (stored as failed)`]);
       showResult('failure', `The order failed: ${answer.dependency} is not working. Its trace shows where.`, rows, answer.trace_id);
       if (answer.order_id) void showOrderTraces(answer);
@@ -160,7 +184,7 @@ async function loadRecent() {
 function recentRow(order) {
   const row = document.createElement('tr');
   row.dataset.orderId = String(order.order_id);
-  row.title = 'Draw this order\'s traces';
+  row.title = "Draw this order's traces";
   row.addEventListener('click', () => void selectOrder(order));
   const open = document.createElement('button');
   open.type = 'button';
@@ -217,7 +241,12 @@ async function selectOrder(order) {
   history.replaceState(null, '', `?order=${order.order_id}`);
   lastFault = '';
   const kind = order.status === 'confirmed' ? 'success' : order.status === 'failed' ? 'failure' : 'warning';
-  showResult(kind, `Order #${order.order_id}, placed in mode ${order.mode ?? 'unknown'}: ${order.status.replace('_', ' ')}.`, describe(order), order.trace_id);
+  showResult(
+    kind,
+    `Order #${order.order_id}, placed in mode ${order.mode ?? 'unknown'}: ${order.status.replace('_', ' ')}.`,
+    describe(order),
+    order.trace_id,
+  );
   void showOrderTraces(order);
 }
 
@@ -226,7 +255,12 @@ async function openDeepLink() {
   const wanted = new URLSearchParams(location.search).get('order');
   if (wanted === null) return;
   if (!/^[1-9]\d{0,15}$/.test(wanted)) {
-    showResult('failure', `"${wanted}" is not an order number: use /?order=<a whole number from 1 up>, or pick an order under Recent orders.`, [], undefined);
+    showResult(
+      'failure',
+      `"${wanted}" is not an order number: use /?order=<a whole number from 1 up>, or pick an order under Recent orders.`,
+      [],
+      undefined,
+    );
     return;
   }
   try {
@@ -308,7 +342,7 @@ async function showOrderTraces(order) {
     setVerdict('Tracing is off in this mode ("off"): no service loads the SDK, so this order left no trace to draw.', undefined);
     return;
   }
-  setVerdict('Looking for this order\'s traces in Tempo…', undefined, 'waiting');
+  setVerdict("Looking for this order's traces in Tempo…", undefined, 'waiting');
   note.textContent = `Searching Tempo for ${traceQuery(order.order_id)}…`;
   const search = $('grafana-order-link');
   search.href = grafanaTraceUrl(traceQuery(order.order_id));
@@ -353,7 +387,11 @@ async function showOrderTraces(order) {
     }
     if (waited >= WAIT_BOUND_MS) {
       const missing = found.spans.length === 0 ? 'no span of this order' : 'no span from notifications';
-      setVerdict(`${verdict.text} Still ${missing} after ${WAIT_BOUND_MS / 1000} s: its spans were lost (a collector or Tempo outage, or sampling) or never sent.`, verdict.brokenAt, 'final');
+      setVerdict(
+        `${verdict.text} Still ${missing} after ${WAIT_BOUND_MS / 1000} s: its spans were lost (a collector or Tempo outage, or sampling) or never sent.`,
+        verdict.brokenAt,
+        'final',
+      );
       return;
     }
     setVerdict(

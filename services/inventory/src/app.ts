@@ -31,7 +31,10 @@ export interface InventoryDeps {
 export function buildInventoryApp(deps: InventoryDeps) {
   const { inventory, logger } = deps;
   const app = createExpressApp({ service: 'inventory', logger, isHealthy: () => inventory.db.isHealthy() });
-  const reservations = meter('inventory').createCounter('inventory_reservations', { description: 'Stock checks by outcome', unit: '{check}' });
+  const reservations = meter('inventory').createCounter('inventory_reservations', {
+    description: 'Stock checks by outcome',
+    unit: '{check}',
+  });
   meter('inventory')
     .createObservableGauge('inventory_stock_level', { description: 'Units in stock per product', unit: '{unit}' })
     .addCallback((result) => {
@@ -49,11 +52,16 @@ export function buildInventoryApp(deps: InventoryDeps) {
     tagSpansWithOrder(order_id);
     await injectRequestedFault(request.headers, { service: 'inventory', logger, db: inventory.db });
 
-    const reservation = inSpan('reserve stock', { [ORDER_ID_ATTRIBUTE]: order_id, 'demo.product': product_name, 'demo.quantity': quantity }, () =>
-      inventory.reserve(order_id, product_name, quantity),
+    const reservation = inSpan(
+      'reserve stock',
+      { [ORDER_ID_ATTRIBUTE]: order_id, 'demo.product': product_name, 'demo.quantity': quantity },
+      () => inventory.reserve(order_id, product_name, quantity),
     );
     if ('unknownProduct' in reservation) {
-      const known = inventory.products().map((product) => product.name).join(', ');
+      const known = inventory
+        .products()
+        .map((product) => product.name)
+        .join(', ');
       throw invalidField('product_name', `product_name "${product_name}" is not a product we sell; choose one of: ${known}`, 422);
     }
     if (!reservation.reserved) {
@@ -75,7 +83,12 @@ export function buildInventoryApp(deps: InventoryDeps) {
       inventory.release(reservation.reservationId);
       reservations.add(1, { outcome: 'released' });
       const failure = priced.ok
-        ? { dependency: 'pricing', kind: 'bad_status' as const, status: priced.status, message: `pricing refused the request (${priced.status})` }
+        ? {
+            dependency: 'pricing',
+            kind: 'bad_status' as const,
+            status: priced.status,
+            message: `pricing refused the request (${priced.status})`,
+          }
         : priced.failure;
       markCurrentSpanFailed(failure.message, { 'demo.failed_dependency': failure.dependency });
       logger.error({ order_id, dependency: failure.dependency }, `order ${order_id}: stock released, ${failure.message}`);

@@ -40,7 +40,9 @@ export function openInventoryDb(file: string) {
     "INSERT INTO reservations (order_id, product_name, quantity, status) VALUES (:orderId, :name, :quantity, 'reserved')",
   );
   const release = db.prepare("UPDATE reservations SET status = 'released' WHERE id = :id AND status = 'reserved'");
-  const reservation = db.prepare<{ product_name: string; quantity: number }>('SELECT product_name, quantity FROM reservations WHERE id = :id');
+  const reservation = db.prepare<{ product_name: string; quantity: number }>(
+    'SELECT product_name, quantity FROM reservations WHERE id = :id',
+  );
   const heldByOrder = db.prepare<{ id: number }>("SELECT id FROM reservations WHERE order_id = :orderId AND status = 'reserved'");
 
   /** Marks one reservation released and gives its stock back; false if it was not held. */

@@ -12,7 +12,10 @@ const ordersUrl = envString('ORDERS_URL', 'http://orders:8000');
 const inventoryUrl = envString('INVENTORY_URL', 'http://inventory:3001');
 const ratePerSecond = envInt('RATE_PER_SECOND', 2, { min: 1, max: 1000 });
 const faultShare = envInt('FAULT_PERCENT', 10, { max: 100 }) / 100;
-const mix = { outOfStockShare: envInt('OUT_OF_STOCK_PERCENT', 5, { max: 100 }) / 100, invalidShare: envInt('INVALID_PERCENT', 5, { max: 100 }) / 100 };
+const mix = {
+  outOfStockShare: envInt('OUT_OF_STOCK_PERCENT', 5, { max: 100 }) / 100,
+  invalidShare: envInt('INVALID_PERCENT', 5, { max: 100 }) / 100,
+};
 
 const counts: Record<string, number> = {};
 
@@ -20,12 +23,22 @@ async function sendOne(): Promise<void> {
   const kind: OrderKind = pickKind(mix);
   const fault = kind === 'normal' ? pickFault(faultShare) : null;
   const headers: Record<string, string> = fault ? { baggage: `demo.fault=${fault}` } : {};
-  const result = await postJson<{ status?: string; product_name?: string }>(`${ordersUrl}/orders`, orderBody(kind), { dependency: 'orders', timeoutMs: 10_000, headers });
-  const answer = result.ok ? `${result.status} ${result.body.status ?? (result.body as { error?: string }).error}` : `failed: ${result.failure.message}`;
+  const result = await postJson<{ status?: string; product_name?: string }>(`${ordersUrl}/orders`, orderBody(kind), {
+    dependency: 'orders',
+    timeoutMs: 10_000,
+    headers,
+  });
+  const answer = result.ok
+    ? `${result.status} ${result.body.status ?? (result.body as { error?: string }).error}`
+    : `failed: ${result.failure.message}`;
   const outcome = fault ? `${answer} (fault ${fault})` : answer;
   counts[outcome] = (counts[outcome] ?? 0) + 1;
   if (kind === 'normal' && result.ok && result.body.status === 'out_of_stock' && result.body.product_name) {
-    await postJson(`${inventoryUrl}/inventory/restock`, { product_name: result.body.product_name, quantity: 500 }, { dependency: 'inventory', timeoutMs: 5000 });
+    await postJson(
+      `${inventoryUrl}/inventory/restock`,
+      { product_name: result.body.product_name, quantity: 500 },
+      { dependency: 'inventory', timeoutMs: 5000 },
+    );
     logger.info(`restocked ${result.body.product_name}`);
   }
 }

@@ -27,7 +27,9 @@ export function orderBody(kind: OrderKind, random: () => number = Math.random): 
     case 'out_of_stock':
       return { user_id: userId, product_name: product, quantity: 1000 };
     case 'invalid':
-      return random() < 0.5 ? { user_id: userId, product_name: 'Tablet', quantity: 1 } : { user_id: userId, product_name: product, quantity: 0 };
+      return random() < 0.5
+        ? { user_id: userId, product_name: 'Tablet', quantity: 1 }
+        : { user_id: userId, product_name: product, quantity: 0 };
   }
 }
 

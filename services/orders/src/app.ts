@@ -16,7 +16,8 @@ export function buildOrdersApp(deps: WorkflowDeps & { logger: Logger }) {
 
   app.get('/orders', async (request) => {
     const limitParam = (request.query as Record<string, string | undefined>).limit;
-    const limit = limitParam === undefined ? { ok: true as const, value: 50 } : checkInteger({ limit: Number(limitParam) }, 'limit', 1, 500);
+    const limit =
+      limitParam === undefined ? { ok: true as const, value: 50 } : checkInteger({ limit: Number(limitParam) }, 'limit', 1, 500);
     if (!limit.ok) throw limit.error;
     const orders = deps.orders.latest(limit.value).map(present);
     return { orders, count: orders.length };

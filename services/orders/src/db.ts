@@ -69,7 +69,7 @@ export function openOrdersDb(file: string) {
   // The same for the mode; their existing rows keep a NULL mode: nobody recorded it.
   db.addColumnIfMissing('orders', 'mode', 'TEXT');
   const insert = db.prepare(
-    'INSERT INTO orders (user_id, product_name, quantity, status, trace_id, mode) VALUES (:userId, :productName, :quantity, \'pending\', :traceId, :mode)',
+    "INSERT INTO orders (user_id, product_name, quantity, status, trace_id, mode) VALUES (:userId, :productName, :quantity, 'pending', :traceId, :mode)",
   );
   const finish = db.prepare(
     `UPDATE orders SET status = :status, total = :total, failure_reason = :failureReason, details = :details,
@@ -93,7 +93,13 @@ export function openOrdersDb(file: string) {
       return Number(insert.run({ ...order }).lastInsertRowid);
     },
     finish(id: number, outcome: OrderOutcome): void {
-      finish.run({ id, status: outcome.status, total: outcome.total, failureReason: outcome.failureReason, details: JSON.stringify(outcome.details) });
+      finish.run({
+        id,
+        status: outcome.status,
+        total: outcome.total,
+        failureReason: outcome.failureReason,
+        details: JSON.stringify(outcome.details),
+      });
     },
     /** Only for orders that turn out to be invalid (unknown product): they were never accepted. */
     remove(id: number): void {

@@ -10,7 +10,8 @@ async function main() {
   const config = serverConfig({ port: 8000, dbPath: 'data/orders.db' });
   const orders = openOrdersDb(config.dbPath);
   const interrupted = orders.failInterrupted();
-  if (interrupted > 0) logger.warn(`${interrupted} order(s) were in flight when orders last stopped: marked failed, their stock will be released`);
+  if (interrupted > 0)
+    logger.warn(`${interrupted} order(s) were in flight when orders last stopped: marked failed, their stock will be released`);
   const inventoryUrl = envString('INVENTORY_URL', 'http://inventory:3001');
   const releaser = startStockReleaser(orders, inventoryUrl, logger);
   const app = buildOrdersApp({

@@ -19,7 +19,11 @@ export function startStockReleaser(orders: OrdersDb, inventoryUrl: string, logge
   const releaseBatch = async (batch: number[]): Promise<boolean> =>
     inSpan('release stock of failed orders', { 'demo.orders': batch.length }, async () => {
       for (const orderId of batch) {
-        const result = await postJson<{ released: number }>(`${inventoryUrl}/inventory/release`, { order_id: orderId }, { dependency: 'inventory', timeoutMs: 2000 });
+        const result = await postJson<{ released: number }>(
+          `${inventoryUrl}/inventory/release`,
+          { order_id: orderId },
+          { dependency: 'inventory', timeoutMs: 2000 },
+        );
         if (!result.ok || result.status !== 200) return false; // inventory still unavailable: next tick
         orders.releaseDone(orderId);
         if (result.body.released > 0) logger.info({ order_id: orderId }, `order ${orderId}: inventory released the stock it held`);

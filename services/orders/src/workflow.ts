@@ -34,7 +34,13 @@ const ordersPlaced = meter('orders').createCounter('orders_placed', { descriptio
 
 export async function placeOrder(item: OrderItem, deps: WorkflowDeps): Promise<OrderResult> {
   const traceId = currentTraceId();
-  const orderId = deps.orders.insertPending({ userId: item.user_id, productName: item.product_name, quantity: item.quantity, traceId, mode: deps.mode });
+  const orderId = deps.orders.insertPending({
+    userId: item.user_id,
+    productName: item.product_name,
+    quantity: item.quantity,
+    traceId,
+    mode: deps.mode,
+  });
   tagSpansWithOrder(orderId);
   const summary = { order_id: orderId, ...item };
   deps.logger.info(summary, `order ${orderId} received, checking inventory`);
@@ -82,7 +88,11 @@ export async function placeOrder(item: OrderItem, deps: WorkflowDeps): Promise<O
         status: 'out_of_stock',
         total: null,
         failureReason: `only ${stock.in_stock} ${stock.product_name} in stock, ${stock.requested} requested`,
-        details: { inventory_check: { available: false, requested: stock.requested, in_stock: stock.in_stock }, price: null, notification: null },
+        details: {
+          inventory_check: { available: false, requested: stock.requested, in_stock: stock.in_stock },
+          price: null,
+          notification: null,
+        },
       };
   deps.orders.finish(orderId, outcome);
   ordersPlaced.add(1, { status: outcome.status });

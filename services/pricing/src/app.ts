@@ -40,19 +40,30 @@ export function buildPricingApp(deps: PricingDeps) {
     tagSpansWithOrder(order_id);
     await injectRequestedFault(request.headers, { service: 'pricing', logger, db: pricing.db });
 
-    const price = inSpan('calculate price', { [ORDER_ID_ATTRIBUTE]: order_id, 'demo.product': product_name, 'demo.quantity': quantity }, () => {
-      const unitPriceCents = pricing.unitPriceCents(product_name);
-      if (unitPriceCents === undefined) return undefined;
-      const breakdown = priceOrder(unitPriceCents, quantity, pricing.discountPercent(quantity));
-      pricing.saveQuote(order_id, product_name, quantity, breakdown.totalCents);
-      return breakdown;
-    });
+    const price = inSpan(
+      'calculate price',
+      { [ORDER_ID_ATTRIBUTE]: order_id, 'demo.product': product_name, 'demo.quantity': quantity },
+      () => {
+        const unitPriceCents = pricing.unitPriceCents(product_name);
+        if (unitPriceCents === undefined) return undefined;
+        const breakdown = priceOrder(unitPriceCents, quantity, pricing.discountPercent(quantity));
+        pricing.saveQuote(order_id, product_name, quantity, breakdown.totalCents);
+        return breakdown;
+      },
+    );
     if (!price) throw invalidField('product_name', `product_name "${product_name}" has no price`, 422);
     const { totalCents: _cents, ...breakdown } = price;
     revenue.add(breakdown.total, { product: product_name });
     logger.info({ order_id, total: breakdown.total }, `order ${order_id}: priced at ${breakdown.total} ${breakdown.currency}, notifying`);
 
-    const notificationRequest: NotificationRequest = { order_id, user_id, product_name, quantity, total: breakdown.total, currency: breakdown.currency };
+    const notificationRequest: NotificationRequest = {
+      order_id,
+      user_id,
+      product_name,
+      quantity,
+      total: breakdown.total,
+      currency: breakdown.currency,
+    };
     const sent = await postJson<NotificationResponse>(`${deps.notificationsUrl}/notifications`, notificationRequest, {
       dependency: 'notifications',
       timeoutMs: deps.notificationsTimeoutMs,

@@ -34,7 +34,9 @@ export function createExpressApp({ service, isHealthy }: ServiceAppOptions): Exp
 
   app.get('/health', (_request, response) => {
     const healthy = isHealthy();
-    response.status(healthy ? 200 : 503).json({ status: healthy ? 'ok' : 'unavailable', service, database: healthy ? 'ok' : 'unavailable' });
+    response
+      .status(healthy ? 200 : 503)
+      .json({ status: healthy ? 'ok' : 'unavailable', service, database: healthy ? 'ok' : 'unavailable' });
   });
 
   return app;

@@ -39,7 +39,9 @@ export function createFastifyApp({ service, logger, isHealthy }: ServiceAppOptio
 
   app.get('/health', async (_request, reply) => {
     const healthy = isHealthy();
-    return reply.code(healthy ? 200 : 503).send({ status: healthy ? 'ok' : 'unavailable', service, database: healthy ? 'ok' : 'unavailable' });
+    return reply
+      .code(healthy ? 200 : 503)
+      .send({ status: healthy ? 'ok' : 'unavailable', service, database: healthy ? 'ok' : 'unavailable' });
   });
 
   return app;

@@ -102,7 +102,11 @@ export async function injectRequestedFault(headers: IncomingHttpHeaders, target:
       return;
     case 'error':
       inSpan('injected error', attributes, () => {
-        throw new HttpError(500, { error: 'injected_fault', service, message: `${service} failed on purpose (baggage ${FAULT_BAGGAGE_KEY}=${fault})` });
+        throw new HttpError(500, {
+          error: 'injected_fault',
+          service,
+          message: `${service} failed on purpose (baggage ${FAULT_BAGGAGE_KEY}=${fault})`,
+        });
       });
       return;
     case 'slow-query':

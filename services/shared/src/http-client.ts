@@ -7,9 +7,7 @@ import type { DependencyFailure, ErrorBody } from './errors';
 // doing about three times the calls per CPU second, and the OpenTelemetry undici
 // instrumentation traces both.
 
-export type CallResult<T> =
-  | { ok: true; status: number; body: T }
-  | { ok: false; failure: DependencyFailure };
+export type CallResult<T> = { ok: true; status: number; body: T } | { ok: false; failure: DependencyFailure };
 
 export interface CallOptions {
   /** Name of the service being called, used in error messages ("pricing did not answer ..."). */
@@ -33,7 +31,12 @@ export async function postJson<T>(url: string, payload: unknown, options: CallOp
     if (body === undefined) {
       return {
         ok: false,
-        failure: { dependency, kind: 'bad_status', status: response.statusCode, message: `${dependency} answered ${response.statusCode} with a body that is not JSON` },
+        failure: {
+          dependency,
+          kind: 'bad_status',
+          status: response.statusCode,
+          message: `${dependency} answered ${response.statusCode} with a body that is not JSON`,
+        },
       };
     }
     return { ok: true, status: response.statusCode, body: body as T };
@@ -66,7 +69,12 @@ function failureFromErrorAnswer(dependency: string, status: number, body: unknow
 
 function failureFromThrown(dependency: string, timeoutMs: number, error: unknown): DependencyFailure {
   const name = (error as Error | undefined)?.name;
-  if (name === 'TimeoutError' || name === 'AbortError' || error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
+  if (
+    name === 'TimeoutError' ||
+    name === 'AbortError' ||
+    error instanceof undiciErrors.HeadersTimeoutError ||
+    error instanceof undiciErrors.BodyTimeoutError
+  ) {
     return { dependency, kind: 'timeout', message: `${dependency} did not answer within ${timeoutMs} ms` };
   }
   const code = (error as { code?: string } | undefined)?.code;

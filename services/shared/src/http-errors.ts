@@ -23,7 +23,11 @@ export function toHttpError(error: unknown): { statusCode: number; body: ErrorBo
     return known(415, 'unsupported_media_type', 'request body must be JSON (Content-Type: application/json, UTF-8)');
   }
   if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return known(400, 'invalid_json', 'request body is empty; send a JSON object');
-  if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || type === 'entity.parse.failed' || (error instanceof SyntaxError && (statusCode ?? status) === 400)) {
+  if (
+    code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+    type === 'entity.parse.failed' ||
+    (error instanceof SyntaxError && (statusCode ?? status) === 400)
+  ) {
     return known(400, 'invalid_json', `request body is not valid JSON (${message ?? 'parse error'})`);
   }
   const clientStatus = statusCode ?? status;

@@ -109,7 +109,9 @@ export class Database {
    * slow statement it also holds up every other request of this service (about 0.3 s here).
    */
   runSlowQuery(): void {
-    this.slowQuery ??= this.prepare('WITH RECURSIVE scan(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM scan WHERE n < 1000000) SELECT count(*) AS rows FROM scan');
+    this.slowQuery ??= this.prepare(
+      'WITH RECURSIVE scan(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM scan WHERE n < 1000000) SELECT count(*) AS rows FROM scan',
+    );
     this.slowQuery.get();
   }
 

@@ -141,7 +141,10 @@ const autoInstrumentations = getNodeAutoInstrumentations({
 // unknown-name error for "fastify" in the two variables, so they are read here for it, with
 // the package's rules: on unless OTEL_NODE_DISABLED_INSTRUMENTATIONS names it, or
 // OTEL_NODE_ENABLED_INSTRUMENTATIONS is set and does not.
-const envList = (name: string) => envString(name, '').split(',').map((entry) => entry.trim());
+const envList = (name: string) =>
+  envString(name, '')
+    .split(',')
+    .map((entry) => entry.trim());
 const fastifyEnabled =
   !envList('OTEL_NODE_DISABLED_INSTRUMENTATIONS').includes('fastify') &&
   (envString('OTEL_NODE_ENABLED_INSTRUMENTATIONS', '') === '' || envList('OTEL_NODE_ENABLED_INSTRUMENTATIONS').includes('fastify'));
@@ -167,9 +170,7 @@ const sdk = new NodeSDK({
   metricReaders: exporting('METRICS')
     ? [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), exportIntervalMillis: metricIntervalMs })]
     : [],
-  logRecordProcessors: exporting('LOGS')
-    ? [new BatchLogRecordProcessor({ ...logProcessorOptions, exporter: logExporter })]
-    : [],
+  logRecordProcessors: exporting('LOGS') ? [new BatchLogRecordProcessor({ ...logProcessorOptions, exporter: logExporter })] : [],
   views: [
     {
       instrumentName: 'http.*.request.duration',

@@ -33,6 +33,7 @@ export function run(command: string, args: string[], options: CommandOptions = {
 /** Runs a command and returns its stdout; throws with the tail of its output if it fails. */
 export function mustRun(command: string, args: string[], options: CommandOptions = {}): string {
   const result = run(command, args, options);
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}:\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} exited ${result.status}:\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
   return result.stdout;
 }

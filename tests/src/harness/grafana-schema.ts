@@ -25,13 +25,21 @@ interface PanelJson {
 /** The module of a panel type's generated types, e.g. table -> .../table/panelcfg/x/TablePanelCfg_types.gen */
 function panelModules(): Map<string, { module: string; hasFieldConfig: boolean }> {
   const packageDir = path.dirname(require.resolve(`${SCHEMA_PACKAGE}/package.json`));
-  const exported = Object.keys((JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { exports: Record<string, unknown> }).exports);
+  const exported = Object.keys(
+    (JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { exports: Record<string, unknown> }).exports,
+  );
   const modules = new Map<string, { module: string; hasFieldConfig: boolean }>();
   for (const key of exported) {
     const match = /^\.\/dist\/esm\/raw\/composable\/([a-z0-9]+)\/panelcfg\/x\/\w+_types\.gen$/.exec(key);
     if (!match) continue;
-    const declarations = fs.readFileSync(path.join(packageDir, 'dist', 'types', 'raw', 'composable', match[1]!, 'panelcfg', 'x', 'types.gen.d.ts'), 'utf8');
-    modules.set(match[1]!, { module: `${SCHEMA_PACKAGE}${key.slice(1)}`, hasFieldConfig: /export interface FieldConfig\b/.test(declarations) });
+    const declarations = fs.readFileSync(
+      path.join(packageDir, 'dist', 'types', 'raw', 'composable', match[1]!, 'panelcfg', 'x', 'types.gen.d.ts'),
+      'utf8',
+    );
+    modules.set(match[1]!, {
+      module: `${SCHEMA_PACKAGE}${key.slice(1)}`,
+      hasFieldConfig: /export interface FieldConfig\b/.test(declarations),
+    });
   }
   return modules;
 }
@@ -78,18 +86,23 @@ function checkSource(dashboard: { panels?: PanelJson[] }): { text: string; check
     }
     const alias = `panel_${schemaName(panel.type)}`;
     imports.set(alias, schema.module);
-    if (panel.options !== undefined) add(`${name} options`, `export const options${index} = ${JSON.stringify(panel.options)} satisfies Defaults<${alias}.Options>;`);
+    if (panel.options !== undefined)
+      add(`${name} options`, `export const options${index} = ${JSON.stringify(panel.options)} satisfies Defaults<${alias}.Options>;`);
     const custom = panel.fieldConfig?.defaults?.custom;
     if (custom !== undefined && schema.hasFieldConfig) {
-      add(`${name} fieldConfig.defaults.custom`, `export const custom${index} = ${JSON.stringify(custom)} satisfies Defaults<${alias}.FieldConfig>;`);
+      add(
+        `${name} fieldConfig.defaults.custom`,
+        `export const custom${index} = ${JSON.stringify(custom)} satisfies Defaults<${alias}.FieldConfig>;`,
+      );
     }
   });
 
-  const header = [
-    `import type { Dashboard } from '${SCHEMA_PACKAGE}';`,
-    ...[...imports].map(([alias, module]) => `import type * as ${alias} from '${module}';`),
-    JSON_TYPES,
-  ].join('\n') + '\n';
+  const header =
+    [
+      `import type { Dashboard } from '${SCHEMA_PACKAGE}';`,
+      ...[...imports].map(([alias, module]) => `import type * as ${alias} from '${module}';`),
+      JSON_TYPES,
+    ].join('\n') + '\n';
   for (const check of checks) {
     check.start += header.length;
     check.end += header.length;

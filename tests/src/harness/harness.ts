@@ -42,8 +42,19 @@ export interface HarnessOptions {
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-demo-'));
   const ports = await freePorts([
-    'orders', 'inventory', 'pricing', 'notifications', 'envoyIngress', 'envoyEgress', 'envoyAdmin',
-    'grpc', 'http', 'prometheus', 'health', 'internalMetrics', 'deadCollector',
+    'orders',
+    'inventory',
+    'pricing',
+    'notifications',
+    'envoyIngress',
+    'envoyEgress',
+    'envoyAdmin',
+    'grpc',
+    'http',
+    'prometheus',
+    'health',
+    'internalMetrics',
+    'deadCollector',
   ] as const);
 
   let sink: OtlpSink | undefined;
@@ -51,8 +62,19 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   let collectorPorts: CollectorPorts | undefined;
   if (options.withCollector) {
     sink = await OtlpSink.start();
-    collectorPorts = { grpc: ports.grpc, http: ports.http, prometheus: ports.prometheus, health: ports.health, internalMetrics: ports.internalMetrics };
-    collector = collectorProcess({ ports: collectorPorts, exportTo: sink.url, logFile: path.join(dataDir, 'otel-collector.log'), tailSampling: options.tailSampling });
+    collectorPorts = {
+      grpc: ports.grpc,
+      http: ports.http,
+      prometheus: ports.prometheus,
+      health: ports.health,
+      internalMetrics: ports.internalMetrics,
+    };
+    collector = collectorProcess({
+      ports: collectorPorts,
+      exportTo: sink.url,
+      logFile: path.join(dataDir, 'otel-collector.log'),
+      tailSampling: options.tailSampling,
+    });
     await collector.start();
   }
 

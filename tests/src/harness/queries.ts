@@ -53,13 +53,17 @@ export function parseErrors(language: QueryLanguage, expression: string): number
 export function describeParseFailures(queries: Query[]): string[] {
   return queries.flatMap((query) => {
     if (query.unknownVariables.length > 0) {
-      return [`${query.file} ${query.where}: unknown template variable ${query.unknownVariables.join(', ')} in ${JSON.stringify(query.source)}`];
+      return [
+        `${query.file} ${query.where}: unknown template variable ${query.unknownVariables.join(', ')} in ${JSON.stringify(query.source)}`,
+      ];
     }
     const offsets = parseErrors(query.language, query.expression);
     if (offsets.length === 0) return [];
     const at = offsets[0]!;
     const shown = query.expression === query.source ? '' : ` (as sent: ${JSON.stringify(query.expression)})`;
-    return [`${query.file} ${query.where}: ${query.language} does not parse at offset ${at} ("${query.expression.slice(at, at + 20)}"): ${JSON.stringify(query.source)}${shown}`];
+    return [
+      `${query.file} ${query.where}: ${query.language} does not parse at offset ${at} ("${query.expression.slice(at, at + 20)}"): ${JSON.stringify(query.source)}${shown}`,
+    ];
   });
 }
 
@@ -192,11 +196,21 @@ export function provisioningQueries(file: string): Query[] {
   for (const source of config.datasources ?? []) {
     const toLogs = source.jsonData?.tracesToLogsV2;
     if (toLogs?.customQuery && toLogs.query) {
-      queries.push(query('logql', unescape(toLogs.query), { __tags: tagsOf(toLogs.tags) }, relative(file), `${source.name} tracesToLogsV2.query`));
+      queries.push(
+        query('logql', unescape(toLogs.query), { __tags: tagsOf(toLogs.tags) }, relative(file), `${source.name} tracesToLogsV2.query`),
+      );
     }
     const toMetrics = source.jsonData?.tracesToMetrics;
     for (const link of toMetrics?.queries ?? []) {
-      queries.push(query('promql', unescape(link.query), { __tags: tagsOf(toMetrics?.tags) }, relative(file), `${source.name} tracesToMetrics "${link.name}"`));
+      queries.push(
+        query(
+          'promql',
+          unescape(link.query),
+          { __tags: tagsOf(toMetrics?.tags) },
+          relative(file),
+          `${source.name} tracesToMetrics "${link.name}"`,
+        ),
+      );
     }
   }
   return queries;
@@ -215,8 +229,10 @@ export function ruleQueries(file: string): Query[] {
     queries.push(query('promql', rule.expr.trim(), {}, relative(file), `rule ${rule.alert ?? rule.record}`));
   }
   for (const unit of content.tests ?? []) {
-    for (const input of unit.input_series ?? []) queries.push(query('promql', input.series, {}, relative(file), `test "${unit.name}" input series`));
-    for (const check of unit.promql_expr_test ?? []) queries.push(query('promql', check.expr, {}, relative(file), `test "${unit.name}" promql_expr_test`));
+    for (const input of unit.input_series ?? [])
+      queries.push(query('promql', input.series, {}, relative(file), `test "${unit.name}" input series`));
+    for (const check of unit.promql_expr_test ?? [])
+      queries.push(query('promql', check.expr, {}, relative(file), `test "${unit.name}" promql_expr_test`));
   }
   return queries;
 }
@@ -227,7 +243,13 @@ export function ruleQueries(file: string): Query[] {
  * A fenced block tagged promql, logql or traceql holds one expression per unindented line;
  * an indented line continues the expression above it, and `#` lines are comments.
  */
-function fencedQueries(language: QueryLanguage, lines: string[], firstLine: number, variables: Record<string, string>, file: string): Query[] {
+function fencedQueries(
+  language: QueryLanguage,
+  lines: string[],
+  firstLine: number,
+  variables: Record<string, string>,
+  file: string,
+): Query[] {
   const expressions: { line: number; text: string }[] = [];
   lines.forEach((line, index) => {
     if (line.trim() === '' || line.trim().startsWith('#')) return;
@@ -244,8 +266,10 @@ const JSON_LIKE = /^\{\s*"/;
 // The start of a stream selector is enough: a selector that lost its closing brace must be
 // checked, not skipped.
 const STREAM_SELECTOR = /^\{\s*[A-Za-z_]\w*\s*(=~|!~|!=|=)\s*"/;
-const SPANSET = /^\{(\s*\}|[^}]*(\b(resource|span|event|link|instrumentation|trace)\.|(^|[\s{(])\.[A-Za-z]|&&|\|\||\b(kind|status|name|duration|rootServiceName|rootName|traceDuration)\s*(=|!=|>|<)))/;
-const PROMQL_FUNCTION = /\b(rate|irate|increase|delta|histogram_quantile|sum|avg|min|max|count|topk|bottomk|absent|quantile_over_time|avg_over_time|max_over_time|sum_over_time)\s*(\(|by\b|without\b)/;
+const SPANSET =
+  /^\{(\s*\}|[^}]*(\b(resource|span|event|link|instrumentation|trace)\.|(^|[\s{(])\.[A-Za-z]|&&|\|\||\b(kind|status|name|duration|rootServiceName|rootName|traceDuration)\s*(=|!=|>|<)))/;
+const PROMQL_FUNCTION =
+  /\b(rate|irate|increase|delta|histogram_quantile|sum|avg|min|max|count|topk|bottomk|absent|quantile_over_time|avg_over_time|max_over_time|sum_over_time)\s*(\(|by\b|without\b)/;
 const METRIC_SELECTOR = /^[A-Za-z_:][\w:]*\{[^}]*\}/;
 
 export function classifyInlineCode(code: string): QueryLanguage | undefined {

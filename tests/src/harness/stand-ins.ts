@@ -62,7 +62,10 @@ export async function delayingProxy(port: number, target: string, delayMs: numbe
         try {
           const upstream = await fetch(`${target}${request.url}`, {
             method: request.method,
-            headers: { 'content-type': request.headers['content-type'] ?? 'application/json', ...(request.headers.traceparent ? { traceparent: String(request.headers.traceparent) } : {}) },
+            headers: {
+              'content-type': request.headers['content-type'] ?? 'application/json',
+              ...(request.headers.traceparent ? { traceparent: String(request.headers.traceparent) } : {}),
+            },
             body: chunks.length ? Buffer.concat(chunks) : undefined,
           });
           response.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });

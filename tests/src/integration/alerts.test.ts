@@ -53,7 +53,11 @@ test('end to end: failing notifications fires ServiceErrorRatioHigh for notifica
   prometheus = prometheusProcess({
     port,
     dataDir: path.join(h.dataDir, 'prometheus'),
-    targets: { 'otel-collector:8889': `127.0.0.1:${collector.prometheus}`, 'otel-collector:8888': `127.0.0.1:${collector.internalMetrics}`, 'localhost:9090': `127.0.0.1:${port}` },
+    targets: {
+      'otel-collector:8889': `127.0.0.1:${collector.prometheus}`,
+      'otel-collector:8888': `127.0.0.1:${collector.internalMetrics}`,
+      'localhost:9090': `127.0.0.1:${port}`,
+    },
     scrapeInterval: '2s',
   });
   await prometheus.start();
@@ -66,9 +70,14 @@ test('end to end: failing notifications fires ServiceErrorRatioHigh for notifica
     const deadline = performance.now() + limitMs;
     while (performance.now() < deadline) {
       const answers = await Promise.all(
-        Array.from({ length: 5 }, () => postJson(ordersUrl, { user_id: 7, product_name: 'Mouse', quantity: 1 }, baggage ? { baggage } : {})),
+        Array.from({ length: 5 }, () =>
+          postJson(ordersUrl, { user_id: 7, product_name: 'Mouse', quantity: 1 }, baggage ? { baggage } : {}),
+        ),
       );
-      assert.ok(answers.every((answer) => answer.status === 201), 'a failing notification never fails the order');
+      assert.ok(
+        answers.every((answer) => answer.status === 201),
+        'a failing notification never fails the order',
+      );
       await sleep(400);
       const alerts = (await activeAlerts(port)).filter((alert) => alert.labels.alertname === 'ServiceErrorRatioHigh');
       seen.push({ at: Math.round((performance.now() - start) / 1000), alerts });
@@ -80,7 +89,11 @@ test('end to end: failing notifications fires ServiceErrorRatioHigh for notifica
 
   const firing = await drive('demo.fault=notifications:error', (alerts) => firingFor(alerts).length > 0, 120_000);
   const firedAt = seen.at(-1)!.at;
-  assert.deepEqual(firingFor(firing), ['notifications'], 'only the failing service alerts: pricing answered 200 with "notification: skipped"');
+  assert.deepEqual(
+    firingFor(firing),
+    ['notifications'],
+    'only the failing service alerts: pricing answered 200 with "notification: skipped"',
+  );
   assert.ok(
     seen.some(({ alerts }) => alerts.some((alert) => alert.state === 'pending')),
     'the alert is pending for its `for:` time before it fires',
@@ -88,5 +101,7 @@ test('end to end: failing notifications fires ServiceErrorRatioHigh for notifica
 
   await drive(undefined, (alerts) => alerts.length === 0, 150_000);
   const resolvedAt = seen.at(-1)!.at;
-  console.log(`alerts: ServiceErrorRatioHigh{service_name="notifications"} firing ${firedAt} s after the faulted orders began; resolved ${resolvedAt - firedAt} s after they stopped`);
+  console.log(
+    `alerts: ServiceErrorRatioHigh{service_name="notifications"} firing ${firedAt} s after the faulted orders began; resolved ${resolvedAt - firedAt} s after they stopped`,
+  );
 });

@@ -64,7 +64,12 @@ test('malformed JSON: 400 invalid_json on every service', async () => {
 test('a body over 16 KiB: 413 on every service, nothing stored', async () => {
   const before = rowCounts();
   const huge = JSON.stringify({ user_id: 1, product_name: 'Laptop', quantity: 1, padding: 'x'.repeat(20_000) });
-  for (const [service, path] of [['orders', '/orders'], ['inventory', '/inventory/check'], ['pricing', '/pricing/calculate'], ['notifications', '/notifications']] as const) {
+  for (const [service, path] of [
+    ['orders', '/orders'],
+    ['inventory', '/inventory/check'],
+    ['pricing', '/pricing/calculate'],
+    ['notifications', '/notifications'],
+  ] as const) {
     const response = await postJson(`${h.chain.url(service)}${path}`, huge);
     assert.equal(response.status, 413, service);
     assert.equal(response.body.error, 'body_too_large', service);
@@ -73,7 +78,12 @@ test('a body over 16 KiB: 413 on every service, nothing stored', async () => {
 });
 
 test('a body that is not JSON: 415 on every service', async () => {
-  for (const [service, path] of [['orders', '/orders'], ['inventory', '/inventory/check'], ['pricing', '/pricing/calculate'], ['notifications', '/notifications']] as const) {
+  for (const [service, path] of [
+    ['orders', '/orders'],
+    ['inventory', '/inventory/check'],
+    ['pricing', '/pricing/calculate'],
+    ['notifications', '/notifications'],
+  ] as const) {
     const response = await postJson(`${h.chain.url(service)}${path}`, 'user_id=1', { 'content-type': 'application/x-www-form-urlencoded' });
     assert.equal(response.status, 415, service);
     assert.equal(response.body.error, 'unsupported_media_type', service);
@@ -83,9 +93,21 @@ test('a body that is not JSON: 415 on every service', async () => {
 test('downstream services validate too: each names the field', async () => {
   const inventory = await postJson(`${h.chain.url('inventory')}/inventory/check`, { user_id: 1, product_name: 'Laptop', quantity: 1 });
   assert.deepEqual([inventory.status, inventory.body.field], [400, 'order_id']);
-  const pricing = await postJson(`${h.chain.url('pricing')}/pricing/calculate`, { order_id: 1, user_id: 1, product_name: 'Laptop', quantity: 0 });
+  const pricing = await postJson(`${h.chain.url('pricing')}/pricing/calculate`, {
+    order_id: 1,
+    user_id: 1,
+    product_name: 'Laptop',
+    quantity: 0,
+  });
   assert.deepEqual([pricing.status, pricing.body.field], [400, 'quantity']);
-  const notifications = await postJson(`${h.chain.url('notifications')}/notifications`, { order_id: 1, user_id: 1, product_name: 'Laptop', quantity: 1, total: -1, currency: 'USD' });
+  const notifications = await postJson(`${h.chain.url('notifications')}/notifications`, {
+    order_id: 1,
+    user_id: 1,
+    product_name: 'Laptop',
+    quantity: 1,
+    total: -1,
+    currency: 'USD',
+  });
   assert.deepEqual([notifications.status, notifications.body.field], [400, 'total']);
 });
 
@@ -93,6 +115,6 @@ test('unknown routes answer a JSON 404', async () => {
   for (const service of ['orders', 'inventory', 'pricing', 'notifications'] as const) {
     const response = await fetch(`${h.chain.url(service)}/nope`);
     assert.equal(response.status, 404);
-    assert.equal((await response.json() as { error: string }).error, 'not_found');
+    assert.equal(((await response.json()) as { error: string }).error, 'not_found');
   }
 });

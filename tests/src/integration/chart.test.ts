@@ -24,18 +24,27 @@ interface Manifest {
 }
 
 function render(mode: string, ...extra: string[]): Manifest[] {
-  const out = execFileSync(HELM, ['template', 'otel-demo', CHART, '--kube-version', KUBE_VERSION, '--set', `mode=${mode}`, ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  return YAML.parseAllDocuments(out).map((doc) => doc.toJS() as Manifest).filter(Boolean);
+  const out = execFileSync(HELM, ['template', 'otel-demo', CHART, '--kube-version', KUBE_VERSION, '--set', `mode=${mode}`, ...extra], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return YAML.parseAllDocuments(out)
+    .map((doc) => doc.toJS() as Manifest)
+    .filter(Boolean);
 }
 const find = (manifests: Manifest[], kind: string, name: string) => manifests.find((m) => m.kind === kind && m.metadata.name === name);
 const podSpecOf = (m: Manifest) => (m.kind === 'Pod' ? m.spec : m.spec?.template?.spec);
 const envOf = (manifests: Manifest[], deployment: string): Record<string, string> =>
-  Object.fromEntries(podSpecOf(find(manifests, 'Deployment', deployment)!).containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
+  Object.fromEntries(
+    podSpecOf(find(manifests, 'Deployment', deployment)!).containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]),
+  );
 const rendered = Object.fromEntries(MODES.map((mode) => [mode, render(mode)])) as Record<(typeof MODES)[number], Manifest[]>;
 
 test('helm lint --strict passes in every mode', () => {
   for (const mode of MODES) {
-    const result = spawnSync(HELM, ['lint', '--strict', CHART, '--kube-version', KUBE_VERSION, '--set', `mode=${mode}`], { encoding: 'utf8' });
+    const result = spawnSync(HELM, ['lint', '--strict', CHART, '--kube-version', KUBE_VERSION, '--set', `mode=${mode}`], {
+      encoding: 'utf8',
+    });
     assert.equal(result.status, 0, `${mode}: ${result.stdout}${result.stderr}`);
   }
 });
@@ -43,7 +52,10 @@ test('helm lint --strict passes in every mode', () => {
 // `helm install` validates with the same schema as `helm template` (its client-only twin), but
 // only after reaching a cluster, which this file has none of.
 test('values.schema.json refuses an unknown mode, naming the four, on template and lint', () => {
-  for (const command of [['template', 'x', CHART], ['lint', CHART]]) {
+  for (const command of [
+    ['template', 'x', CHART],
+    ['lint', CHART],
+  ]) {
     const result = spawnSync(HELM, [...command, '--kube-version', KUBE_VERSION, '--set', 'mode=istio'], { encoding: 'utf8' });
     const said = `${result.stdout}${result.stderr}`;
     assert.notEqual(result.status, 0, said);
@@ -57,9 +69,16 @@ test("pricing's pod: alone in sdk and ebpf; with Envoy as a native sidecar in th
     const service = find(rendered[mode], 'Service', 'pricing')!;
     const env = envOf(rendered[mode], 'pricing');
     const inventoryEnv = envOf(rendered[mode], 'inventory');
-    assert.deepEqual(pricing.containers.map((c: { name: string }) => c.name), ['pricing'], mode);
+    assert.deepEqual(
+      pricing.containers.map((c: { name: string }) => c.name),
+      ['pricing'],
+      mode,
+    );
     if (mode === 'envoy' || mode === 'envoy-propagation') {
-      assert.deepEqual(pricing.initContainers.map((c: { name: string; restartPolicy: string }) => [c.name, c.restartPolicy]), [['envoy', 'Always']]);
+      assert.deepEqual(
+        pricing.initContainers.map((c: { name: string; restartPolicy: string }) => [c.name, c.restartPolicy]),
+        [['envoy', 'Always']],
+      );
       assert.equal(service.spec.ports[0].targetPort, 10000);
       assert.equal(inventoryEnv.PRICING_URL, 'http://pricing:10000');
       assert.equal(env.NODE_OPTIONS, '', 'no SDK behind the sidecar');
@@ -78,7 +97,11 @@ test("pricing's pod: alone in sdk and ebpf; with Envoy as a native sidecar in th
 
 test('every config is the repository file itself, byte for byte (one source for compose, native and chart)', () => {
   const same = (mode: (typeof MODES)[number], configMap: string, key: string, file: string) =>
-    assert.equal(find(rendered[mode], 'ConfigMap', configMap)?.data?.[key]?.trim(), fs.readFileSync(fromRoot(file), 'utf8').trim(), `${configMap}/${key} vs ${file}`);
+    assert.equal(
+      find(rendered[mode], 'ConfigMap', configMap)?.data?.[key]?.trim(),
+      fs.readFileSync(fromRoot(file), 'utf8').trim(),
+      `${configMap}/${key} vs ${file}`,
+    );
   same('sdk', 'otel-collector-config', 'config.yaml', 'collector/otel-collector-config.yaml');
   same('envoy', 'envoy-config', 'envoy.yaml', 'envoy/envoy.yaml');
   same('sdk', 'prometheus-config', 'prometheus.yml', 'prometheus/prometheus.yml');
@@ -113,7 +136,11 @@ test("the collector's queue directory is a volume of its own: an emptyDir by def
     return pod.volumes.find((v: { name: string }) => v.name === mount?.name);
   };
   for (const mode of MODES) assert.deepEqual(queueOf(rendered[mode]), { name: 'queue', emptyDir: {} }, mode);
-  const claimed = render('sdk', '--set', 'collector.queue.volume.emptyDir=null,collector.queue.volume.persistentVolumeClaim.claimName=collector-queue');
+  const claimed = render(
+    'sdk',
+    '--set',
+    'collector.queue.volume.emptyDir=null,collector.queue.volume.persistentVolumeClaim.claimName=collector-queue',
+  );
   assert.deepEqual(queueOf(claimed), { name: 'queue', persistentVolumeClaim: { claimName: 'collector-queue' } });
 });
 

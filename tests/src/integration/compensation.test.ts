@@ -40,7 +40,13 @@ test('an order orders gave up on gets its stock released once inventory is done 
   slowPricing.delayMs = 0;
   // Inventory completes the order after orders gave up, taking 2 Laptops; orders' releaser
   // then asks for them back.
-  await waitFor(async () => (await laptopStock()) === stockBefore && (h.db('orders').prepare('SELECT stock_release_pending AS p FROM orders WHERE id = ?').get(body.order_id) as any).p === 0, 15_000, 'stock released and the order no longer pending release');
+  await waitFor(
+    async () =>
+      (await laptopStock()) === stockBefore &&
+      (h.db('orders').prepare('SELECT stock_release_pending AS p FROM orders WHERE id = ?').get(body.order_id) as any).p === 0,
+    15_000,
+    'stock released and the order no longer pending release',
+  );
   const reservation = h.db('inventory').prepare('SELECT status FROM reservations WHERE order_id = ?').get(body.order_id) as any;
   assert.equal(reservation.status, 'released');
   const after = await h.postOrder(LAPTOP_ORDER);
@@ -51,13 +57,17 @@ test('orders killed mid-order: at restart the order is marked failed and its sto
   const stockBefore = await laptopStock();
   slowPricing.delayMs = 400;
   const inFlight = h.postOrder(LAPTOP_ORDER).catch(() => undefined);
-  await waitFor(() => (h.db('orders').prepare("SELECT COUNT(*) AS n FROM orders WHERE status = 'pending'").get() as any).n === 1, 5000, 'order in flight');
+  await waitFor(
+    () => (h.db('orders').prepare("SELECT COUNT(*) AS n FROM orders WHERE status = 'pending'").get() as any).n === 1,
+    5000,
+    'order in flight',
+  );
   await h.chain.services.orders.kill();
   await inFlight;
   slowPricing.delayMs = 0;
   await h.chain.services.orders.start();
-  const row = h.db('orders').prepare("SELECT id, status, failure_reason FROM orders ORDER BY id DESC LIMIT 1").get() as any;
+  const row = h.db('orders').prepare('SELECT id, status, failure_reason FROM orders ORDER BY id DESC LIMIT 1').get() as any;
   assert.equal(row.status, 'failed');
   assert.match(row.failure_reason, /in flight/);
-  await waitFor(async () => (await laptopStock()) === stockBefore, 15_000, 'the interrupted order\'s stock back on the shelf');
+  await waitFor(async () => (await laptopStock()) === stockBefore, 15_000, "the interrupted order's stock back on the shelf");
 });

@@ -69,12 +69,16 @@ class Received {
 }
 
 async function prometheusValue(host: string, promql: string): Promise<number> {
-  const body = (await (await fetch(`http://${host}:9090/api/v1/query?query=${encodeURIComponent(promql)}`)).json()) as { data: { result: { value: [number, string] }[] } };
+  const body = (await (await fetch(`http://${host}:9090/api/v1/query?query=${encodeURIComponent(promql)}`)).json()) as {
+    data: { result: { value: [number, string] }[] };
+  };
   return body.data.result.reduce((total, series) => total + Number(series.value[1]), 0);
 }
 
 async function alertState(host: string): Promise<string> {
-  const body = (await (await fetch(`http://${host}:9090/api/v1/alerts`)).json()) as { data: { alerts: { labels: Record<string, string>; state: string }[] } };
+  const body = (await (await fetch(`http://${host}:9090/api/v1/alerts`)).json()) as {
+    data: { alerts: { labels: Record<string, string>; state: string }[] };
+  };
   return body.data.alerts.find((alert) => alert.labels.alertname === 'CollectorLosingTelemetry')?.state ?? 'inactive';
 }
 
@@ -99,15 +103,29 @@ async function waitForQuiet(received: Received): Promise<void> {
  * calls `resumeLoad` once the stand-ins are down (they forget what they hold when they stop,
  * so all of it must have been read, and nothing may arrive between that read and the stop).
  */
-async function runScenario(stack: ComposeStack, fault: (received: Received, resumeLoad: () => void) => Promise<void>, pauseBeforeFault = false): Promise<ComposeOutageResult> {
+async function runScenario(
+  stack: ComposeStack,
+  fault: (received: Received, resumeLoad: () => void) => Promise<void>,
+  pauseBeforeFault = false,
+): Promise<ComposeOutageResult> {
   const { host } = stack;
   const received = new Received(host);
   const ordersUrl = `http://${host}:8000`;
   // Stock for every order, through inventory's own container (its port is not published).
-  mustRun('docker', ['exec', stack.containerId('inventory'), 'node', '-e', `fetch('http://127.0.0.1:3001/inventory/restock',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({product_name:'${LOAD_ORDER.product_name}',quantity:1000000})}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`]);
+  mustRun('docker', [
+    'exec',
+    stack.containerId('inventory'),
+    'node',
+    '-e',
+    `fetch('http://127.0.0.1:3001/inventory/restock',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({product_name:'${LOAD_ORDER.product_name}',quantity:1000000})}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
+  ]);
 
   // One fault-free order: how many spans and log records an order makes here.
-  const first = await fetch(`${ordersUrl}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(LOAD_ORDER) });
+  const first = await fetch(`${ordersUrl}/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(LOAD_ORDER),
+  });
   const traceId = ((await first.json()) as { trace_id: string }).trace_id;
   assert.equal(first.status, 201);
   let perOrder = { spans: 0, logs: 0 };
@@ -120,7 +138,7 @@ async function runScenario(stack: ComposeStack, fault: (received: Received, resu
       return settled;
     },
     60_000,
-    'the fault-free order\'s telemetry settled',
+    "the fault-free order's telemetry settled",
   );
 
   const loads = [new SteadyLoad(ordersUrl, RATE)];
@@ -143,7 +161,13 @@ async function runScenario(stack: ComposeStack, fault: (received: Received, resu
 
   const ok = () => load.orders.filter((order) => order.status === 201 && order.traceId);
   const missing = (orders: SentOrder[]) =>
-    orders.reduce((total, order) => total + Math.max(0, perOrder.spans - received.arrivals.spanCount(order.traceId!)) + Math.max(0, perOrder.logs - received.arrivals.logCount(order.traceId!)), 0);
+    orders.reduce(
+      (total, order) =>
+        total +
+        Math.max(0, perOrder.spans - received.arrivals.spanCount(order.traceId!)) +
+        Math.max(0, perOrder.logs - received.arrivals.logCount(order.traceId!)),
+      0,
+    );
   let last = Infinity;
   let lastChange = Date.now();
   for (;;) {
@@ -154,7 +178,14 @@ async function runScenario(stack: ComposeStack, fault: (received: Received, resu
     await sleep(1000);
   }
 
-  const counters = ['otelcol_receiver_refused_spans', 'otelcol_receiver_refused_log_records', 'otelcol_exporter_enqueue_failed_spans', 'otelcol_exporter_enqueue_failed_log_records', 'otelcol_exporter_send_failed_spans', 'otelcol_exporter_send_failed_log_records'];
+  const counters = [
+    'otelcol_receiver_refused_spans',
+    'otelcol_receiver_refused_log_records',
+    'otelcol_exporter_enqueue_failed_spans',
+    'otelcol_exporter_enqueue_failed_log_records',
+    'otelcol_exporter_send_failed_spans',
+    'otelcol_exporter_send_failed_log_records',
+  ];
   const collectorCounted: Record<string, number> = {};
   for (const name of counters) collectorCounted[name] = await prometheusValue(host, `sum(max_over_time(${name}[10m]))`);
   const answered = ok();
@@ -163,7 +194,12 @@ async function runScenario(stack: ComposeStack, fault: (received: Received, resu
     orders: load.orders.length,
     orders_failed: load.orders.length - answered.length,
     fault_ms: faultEnd - faultStart,
-    p99_fault_ms: Math.round(percentile(during.map((order) => order.latencyMs), 99)),
+    p99_fault_ms: Math.round(
+      percentile(
+        during.map((order) => order.latencyMs),
+        99,
+      ),
+    ),
     traces_complete: answered.filter((order) => received.arrivals.spanCount(order.traceId!) >= perOrder.spans).length,
     traces_expected: answered.length,
     spans_lost: answered.reduce((total, order) => total + Math.max(0, perOrder.spans - received.arrivals.spanCount(order.traceId!)), 0),
@@ -182,8 +218,16 @@ export async function composeBackendOutage(stack: ComposeStack): Promise<Compose
       resumeLoad();
       await sleep(OUTAGE_SEC * 1000);
       stack.compose('start', 'tempo', 'loki');
-      await waitFor(async () => (await fetch(`http://${stack.host}:3200/ready`).catch(() => undefined))?.ok, 60_000, 'the Tempo stand-in back');
-      await waitFor(async () => (await fetch(`http://${stack.host}:3100/ready`).catch(() => undefined))?.ok, 60_000, 'the Loki stand-in back');
+      await waitFor(
+        async () => (await fetch(`http://${stack.host}:3200/ready`).catch(() => undefined))?.ok,
+        60_000,
+        'the Tempo stand-in back',
+      );
+      await waitFor(
+        async () => (await fetch(`http://${stack.host}:3100/ready`).catch(() => undefined))?.ok,
+        60_000,
+        'the Loki stand-in back',
+      );
       received.markRestarted();
     },
     true,
@@ -198,6 +242,12 @@ export async function composeCollectorCrash(stack: ComposeStack): Promise<Compos
     const pid = mustRun('docker', ['inspect', '--format', '{{.State.Pid}}', id]).trim();
     assert.ok(fs.existsSync(`/proc/${pid}`), 'the collector process');
     process.kill(Number(pid), 'SIGKILL');
-    await waitFor(() => Number(mustRun('docker', ['inspect', '--format', '{{.RestartCount}}', id]).trim()) > restartsBefore && mustRun('docker', ['inspect', '--format', '{{.State.Running}}', id]).trim() === 'true', 60_000, 'the collector restarted by Docker');
+    await waitFor(
+      () =>
+        Number(mustRun('docker', ['inspect', '--format', '{{.RestartCount}}', id]).trim()) > restartsBefore &&
+        mustRun('docker', ['inspect', '--format', '{{.State.Running}}', id]).trim() === 'true',
+      60_000,
+      'the collector restarted by Docker',
+    );
   });
 }

@@ -11,7 +11,14 @@ type ComposeMode = 'sdk' | 'envoy' | 'envoy-propagation';
 
 const EXPECTED: Record<ComposeMode, { traces: number; brokenAt: string; services: string[][] }> = {
   sdk: { traces: 1, brokenAt: '', services: [['web-ui', 'orders', 'inventory', 'pricing', 'notifications']] },
-  envoy: { traces: 2, brokenAt: 'pricing', services: [['web-ui', 'orders', 'inventory', 'pricing-envoy'], ['pricing-envoy', 'notifications']] },
+  envoy: {
+    traces: 2,
+    brokenAt: 'pricing',
+    services: [
+      ['web-ui', 'orders', 'inventory', 'pricing-envoy'],
+      ['pricing-envoy', 'notifications'],
+    ],
+  },
   'envoy-propagation': { traces: 1, brokenAt: '', services: [['web-ui', 'orders', 'inventory', 'pricing-envoy', 'notifications']] },
 };
 
@@ -19,7 +26,15 @@ const EXPECTED: Record<ComposeMode, { traces: number; brokenAt: string; services
 export async function checkOrderTracesOnThePage(host: string, mode: ComposeMode): Promise<void> {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
@@ -29,16 +44,25 @@ export async function checkOrderTracesOnThePage(host: string, mode: ComposeMode)
     const answered = Date.now();
     const orderId = /#(\d+)/.exec(await page.locator('#result-summary').innerText())![1]!;
     // Envoy flushes every 5 s here (no test shortcut), then the page waits 6.5 s of quiet.
-    await page.locator('#waterfall [data-trace-id]').nth(EXPECTED[mode].traces - 1).waitFor({ timeout: 60_000 });
+    await page
+      .locator('#waterfall [data-trace-id]')
+      .nth(EXPECTED[mode].traces - 1)
+      .waitFor({ timeout: 60_000 });
     const lastTraceDrawn = Date.now();
     await page.locator('#verdict[data-state="final"]').waitFor({ timeout: 60_000 });
-    console.log(`# ${mode}: the page drew its last trace ${((lastTraceDrawn - answered) / 1000).toFixed(1)} s after the order's answer, settled after ${((Date.now() - answered) / 1000).toFixed(1)} s`);
+    console.log(
+      `# ${mode}: the page drew its last trace ${((lastTraceDrawn - answered) / 1000).toFixed(1)} s after the order's answer, settled after ${((Date.now() - answered) / 1000).toFixed(1)} s`,
+    );
     const expected = EXPECTED[mode];
     const verdict = await page.locator('#verdict').innerText();
     assert.equal(await page.getAttribute('#verdict', 'data-broken-at'), expected.brokenAt, verdict);
-    const drawn = await page.locator('#waterfall [data-trace-id]').evaluateAll((sections) =>
-      sections.map((section) => [...new Set([...section.querySelectorAll('.span-label')].map((label) => label.textContent.split(':')[0]!))]),
-    );
+    const drawn = await page
+      .locator('#waterfall [data-trace-id]')
+      .evaluateAll((sections) =>
+        sections.map((section) => [
+          ...new Set([...section.querySelectorAll('.span-label')].map((label) => label.textContent.split(':')[0]!)),
+        ]),
+      );
     assert.deepEqual(drawn, expected.services, verdict);
     const row = page.locator(`#recent tbody tr[data-order-id="${orderId}"]`);
     await row.locator('td.trace-count', { hasText: String(expected.traces) }).waitFor({ timeout: 20_000 });
@@ -50,8 +74,12 @@ export async function checkOrderTracesOnThePage(host: string, mode: ComposeMode)
 
 /** The named volumes of a compose file as Docker names them (project name + key). */
 function volumeNames(file: string): string[] {
-  const config = JSON.parse(mustRun('docker', ['compose', '-f', file, 'config', '--format', 'json'])) as { volumes?: Record<string, { name: string }> };
-  return Object.values(config.volumes ?? {}).map((volume) => volume.name).sort();
+  const config = JSON.parse(mustRun('docker', ['compose', '-f', file, 'config', '--format', 'json'])) as {
+    volumes?: Record<string, { name: string }>;
+  };
+  return Object.values(config.volumes ?? {})
+    .map((volume) => volume.name)
+    .sort();
 }
 
 /**

@@ -32,7 +32,8 @@ const memoryRows: string[][] = [];
 const compose = (file: string, ...args: string[]) => mustRun('docker', ['compose', '-f', file, '-f', OVERRIDE, ...args]);
 
 /** Everything of the project gone, whatever state a run left it in; never throws. */
-const tearDown = (file: string) => run('docker', ['compose', '-f', file, '-f', OVERRIDE, '--profile', 'load', 'down', '-v', '--remove-orphans']);
+const tearDown = (file: string) =>
+  run('docker', ['compose', '-f', file, '-f', OVERRIDE, '--profile', 'load', 'down', '-v', '--remove-orphans']);
 
 const timed = <T>(mode: string, step: string, action: () => T): T => stack.timed((timings[mode] ??= {}), step, action);
 
@@ -60,7 +61,9 @@ async function waitUntilHealthy(file: string, ...extra: string[]): Promise<Conta
       () => {
         last = containers(file, ...extra);
         const done = (c: ContainerState) => ONE_SHOTS.includes(c.Service) && c.State === 'exited' && c.ExitCode === 0;
-        return last.length > 0 && last.every((c) => done(c) || (c.State === 'running' && (c.Health === '' || c.Health === 'healthy'))) && last;
+        return (
+          last.length > 0 && last.every((c) => done(c) || (c.State === 'running' && (c.Health === '' || c.Health === 'healthy'))) && last
+        );
       },
       180_000,
       'every container running and healthy',
@@ -84,9 +87,18 @@ const tracesOfOneOrder = () => stack.tracesOfOneOrder(ORDERS_URL, TEMPO_URL);
 function nothingLeft(): string[] {
   const label = `label=com.docker.compose.project=${PROJECT}`;
   return [
-    ...mustRun('docker', ['ps', '-aq', '--filter', label]).split('\n').filter(Boolean).map((id) => `container ${id}`),
-    ...mustRun('docker', ['network', 'ls', '-q', '--filter', label]).split('\n').filter(Boolean).map((id) => `network ${id}`),
-    ...mustRun('docker', ['volume', 'ls', '-q', '--filter', label]).split('\n').filter(Boolean).map((id) => `volume ${id}`),
+    ...mustRun('docker', ['ps', '-aq', '--filter', label])
+      .split('\n')
+      .filter(Boolean)
+      .map((id) => `container ${id}`),
+    ...mustRun('docker', ['network', 'ls', '-q', '--filter', label])
+      .split('\n')
+      .filter(Boolean)
+      .map((id) => `network ${id}`),
+    ...mustRun('docker', ['volume', 'ls', '-q', '--filter', label])
+      .split('\n')
+      .filter(Boolean)
+      .map((id) => `volume ${id}`),
   ];
 }
 
@@ -103,7 +115,13 @@ function checkMemory(mode: string, file: string, ...extra: string[]): void {
   for (const container of containers(file, ...extra)) {
     const limit = Number(mustRun('docker', ['inspect', '--format', '{{.HostConfig.Memory}}', container.ID]).trim());
     const usage = parseSize(mustRun('docker', ['stats', '--no-stream', '--format', '{{.MemUsage}}', container.ID]).split('/')[0]!);
-    memoryRows.push([mode, container.Service, (usage / MiB).toFixed(1), (limit / MiB).toFixed(0), `${Math.round((100 * usage) / limit)} %`]);
+    memoryRows.push([
+      mode,
+      container.Service,
+      (usage / MiB).toFixed(1),
+      (limit / MiB).toFixed(0),
+      `${Math.round((100 * usage) / limit)} %`,
+    ]);
     assert.ok(limit > 0, `${mode}/${container.Service} has no memory limit`);
     assert.ok(usage < limit, `${mode}/${container.Service}: ${usage} bytes used of a ${limit} byte limit`);
   }
@@ -167,9 +185,8 @@ const MODES: ModeCase[] = [
   },
 ];
 
-test('the compose files share their volumes: orders and Tempo\'s traces carry over between modes (compose-stack-trace-break.ts)', () =>
-  checkVolumesCarryOver(MODES.map(({ file }) => file)),
-);
+test("the compose files share their volumes: orders and Tempo's traces carry over between modes (compose-stack-trace-break.ts)", () =>
+  checkVolumesCarryOver(MODES.map(({ file }) => file)));
 
 for (const { mode, file, checkShape } of MODES) {
   test(`compose ${mode} (${file}): up, healthy, one order traced as the README says, down`, async (t) => {
@@ -182,15 +199,34 @@ for (const { mode, file, checkShape } of MODES) {
     const started = Date.now();
     const running = await waitUntilHealthy(file);
     (timings[mode] ??= {})['healthy after up'] = `${((Date.now() - started) / 1000).toFixed(1)} s`;
-    const expected = ['orders', 'inventory', 'pricing', 'notifications', 'web-ui', 'otel-collector', ...ONE_SHOTS, 'tempo', 'loki', 'prometheus', ...(mode === 'sdk' ? [] : ['envoy', 'pricing-pod'])];
+    const expected = [
+      'orders',
+      'inventory',
+      'pricing',
+      'notifications',
+      'web-ui',
+      'otel-collector',
+      ...ONE_SHOTS,
+      'tempo',
+      'loki',
+      'prometheus',
+      ...(mode === 'sdk' ? [] : ['envoy', 'pricing-pod']),
+    ];
     assert.deepEqual(running.map((c) => c.Service).sort(), expected.sort());
 
     await t.test('the services run as non-root and keep their SQLite files in named volumes', () => {
       for (const service of NODE_SERVICES) {
         const id = containerId(file, service);
         assert.equal(mustRun('docker', ['exec', id, 'id', '-u']).trim(), '1000', service);
-        const mounts = JSON.parse(mustRun('docker', ['inspect', '--format', '{{json .Mounts}}', id])) as { Type: string; Name?: string; Destination: string }[];
-        assert.ok(mounts.some((m) => m.Type === 'volume' && m.Name === `${PROJECT}_${service}-data` && m.Destination === '/app/data'), `${service}: ${JSON.stringify(mounts)}`);
+        const mounts = JSON.parse(mustRun('docker', ['inspect', '--format', '{{json .Mounts}}', id])) as {
+          Type: string;
+          Name?: string;
+          Destination: string;
+        }[];
+        assert.ok(
+          mounts.some((m) => m.Type === 'volume' && m.Name === `${PROJECT}_${service}-data` && m.Destination === '/app/data'),
+          `${service}: ${JSON.stringify(mounts)}`,
+        );
         // `ls -ln`: owner uid of the database file, written by the service itself.
         const listing = mustRun('docker', ['exec', id, 'ls', '-ln', '/app/data']);
         assert.match(listing, new RegExp(`\\s1000\\s+1000\\s+\\d+ .* ${service}\\.db\\n`), `${service}: ${listing}`);
@@ -214,11 +250,14 @@ for (const { mode, file, checkShape } of MODES) {
       );
     });
 
-    await t.test(`pricing logs "Propagating header traceparent=" ${mode === 'envoy-propagation' ? 'in this mode' : 'never in this mode'}`, () => {
-      const logs = compose(file, 'logs', 'pricing');
-      if (mode === 'envoy-propagation') assert.match(logs, /Propagating header traceparent=00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]/);
-      else assert.doesNotMatch(logs, /Propagating header/);
-    });
+    await t.test(
+      `pricing logs "Propagating header traceparent=" ${mode === 'envoy-propagation' ? 'in this mode' : 'never in this mode'}`,
+      () => {
+        const logs = compose(file, 'logs', 'pricing');
+        if (mode === 'envoy-propagation') assert.match(logs, /Propagating header traceparent=00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]/);
+        else assert.doesNotMatch(logs, /Propagating header/);
+      },
+    );
 
     await t.test('the web UI serves its page and only its page, and its /api reaches orders', async () => {
       const page = await fetch(`http://${HOST}/`);
@@ -234,17 +273,27 @@ for (const { mode, file, checkShape } of MODES) {
       const listed = (await (await fetch(`http://${HOST}/api/orders`)).json()) as { orders: { order_id: number }[] };
       assert.ok(listed.orders.some((o) => o.order_id === order.body.order_id));
       // The health check has run by now, and its requests are not in the access log.
-      const health = JSON.parse(mustRun('docker', ['inspect', '--format', '{{json .State.Health}}', containerId(file, 'web-ui')])) as { Log: unknown[] };
+      const health = JSON.parse(mustRun('docker', ['inspect', '--format', '{{json .State.Health}}', containerId(file, 'web-ui')])) as {
+        Log: unknown[];
+      };
       assert.ok(health.Log.length > 0);
       const logs = compose(file, 'logs', 'web-ui');
       assert.match(logs, /POST \/api\/orders/);
       assert.doesNotMatch(logs, /healthz/);
     });
 
-    await t.test('an order clicked in Chromium: one trace from the browser\'s click to notifications', async () => {
+    await t.test("an order clicked in Chromium: one trace from the browser's click to notifications", async () => {
       const browser = await chromium.launch({
         executablePath: '/usr/bin/chromium',
-        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
       });
       try {
         const page = await browser.newPage();
@@ -257,7 +306,9 @@ for (const { mode, file, checkShape } of MODES) {
             const found = (await storedSpans()).filter((span) => span.traceId === traceId);
             const click = found.find((span) => span.service === 'web-ui' && span.name === 'click');
             // The fetch span ends after the answer, so it may come in a later batch than the click.
-            return click && found.some((span) => span.parentSpanId === click.spanId) && found.some((span) => span.service === 'orders') && found;
+            return (
+              click && found.some((span) => span.parentSpanId === click.spanId) && found.some((span) => span.service === 'orders') && found
+            );
           },
           20_000,
           'the click, its fetch and the order in one trace in the Tempo stand-in',
@@ -266,7 +317,10 @@ for (const { mode, file, checkShape } of MODES) {
         const fetchSpan = spans.find((span) => span.service === 'web-ui' && span.parentSpanId === click.spanId);
         assert.ok(fetchSpan, 'the fetch span under the click');
         assert.equal(spans.find((span) => span.service === 'orders' && span.kind === 2)?.parentSpanId, fetchSpan.spanId);
-        assert.ok((await storedSpans()).some((span) => span.service === 'web-ui' && span.name === 'documentLoad'), 'the page load trace');
+        assert.ok(
+          (await storedSpans()).some((span) => span.service === 'web-ui' && span.name === 'documentLoad'),
+          'the page load trace',
+        );
       } finally {
         await browser.close();
       }
@@ -274,12 +328,16 @@ for (const { mode, file, checkShape } of MODES) {
     });
 
     // Issue 18: the page draws every trace of an order from the Tempo stand-in's search.
-    await t.test('the page draws every trace of an order and names the break (compose-stack-trace-break.ts)', () => checkOrderTracesOnThePage(HOST, mode));
+    await t.test('the page draws every trace of an order and names the break (compose-stack-trace-break.ts)', () =>
+      checkOrderTracesOnThePage(HOST, mode),
+    );
 
     await t.test('Prometheus scrapes the collector', async () => {
       await waitFor(
         async () => {
-          const body = (await (await fetch(`http://${HOST}:9090/api/v1/targets`)).json()) as { data: { activeTargets: { scrapeUrl: string; health: string }[] } };
+          const body = (await (await fetch(`http://${HOST}:9090/api/v1/targets`)).json()) as {
+            data: { activeTargets: { scrapeUrl: string; health: string }[] };
+          };
           return body.data.activeTargets.some((target) => target.scrapeUrl.includes('otel-collector:8889') && target.health === 'up');
         },
         30_000,
@@ -287,7 +345,9 @@ for (const { mode, file, checkShape } of MODES) {
       );
       await waitFor(
         async () => {
-          const body = (await (await fetch(`http://${HOST}:9090/api/v1/query?query=sum(traces_span_metrics_calls_total)`)).json()) as { data: { result: unknown[] } };
+          const body = (await (await fetch(`http://${HOST}:9090/api/v1/query?query=sum(traces_span_metrics_calls_total)`)).json()) as {
+            data: { result: unknown[] };
+          };
           return body.data.result.length > 0;
         },
         30_000,
@@ -311,47 +371,71 @@ for (const { mode, file, checkShape } of MODES) {
         await waitFor(async () => (await postOrder()).status === 201, 60_000, `an order answered 201 after ${service} restarted`);
         assert.notEqual(mustRun('docker', ['inspect', '--format', '{{.RestartCount}}', id]).trim(), '0');
       };
-      await t.test('kill -9 of pricing\'s node process: restarted into the shared namespace, orders succeed again', () => crash('pricing'));
+      await t.test("kill -9 of pricing's node process: restarted into the shared namespace, orders succeed again", () => crash('pricing'));
       await t.test('kill -9 of Envoy: restarted into the shared namespace, orders succeed again', () => crash('envoy'));
     }
 
     if (mode === 'sdk') {
       await t.test('Prometheus loads the alert rules', async () => {
-        const body = (await (await fetch(`http://${HOST}:9090/api/v1/rules`)).json()) as { data: { groups: { rules: { name: string }[] }[] } };
+        const body = (await (await fetch(`http://${HOST}:9090/api/v1/rules`)).json()) as {
+          data: { groups: { rules: { name: string }[] }[] };
+        };
         const names = body.data.groups.flatMap((group) => group.rules.map((rule) => rule.name)).sort();
         assert.deepEqual(names, ['CollectorLosingTelemetry', 'ServiceErrorRatioHigh', 'ServiceLatencyP95High']);
       });
 
       // Nothing lost (compose-stack-outage.ts): a backend outage and a collector crash under load.
-      const composeStack = { host: HOST, compose: (...args: string[]) => compose(file, ...args), containerId: (service: string) => containerId(file, service) };
-      for (const [name, scenario] of [['backend-outage: the Tempo and Loki stand-ins stopped for 10 s', composeBackendOutage], ['collector-crash: kill -9 of the collector, restarted by Docker', composeCollectorCrash]] as const) {
+      const composeStack = {
+        host: HOST,
+        compose: (...args: string[]) => compose(file, ...args),
+        containerId: (service: string) => containerId(file, service),
+      };
+      for (const [name, scenario] of [
+        ['backend-outage: the Tempo and Loki stand-ins stopped for 10 s', composeBackendOutage],
+        ['collector-crash: kill -9 of the collector, restarted by Docker', composeCollectorCrash],
+      ] as const) {
         await t.test(`${name} under 20 orders/s: no order fails, no span or log record is lost, the alert stays silent`, async () => {
           const result = await scenario(composeStack);
           console.log(`compose ${name}: ${JSON.stringify(result)}`);
           assert.equal(result.orders_failed, 0, JSON.stringify(result));
-          assert.deepEqual([result.spans_lost, result.logs_lost, result.traces_complete], [0, 0, result.traces_expected], JSON.stringify(result));
-          assert.deepEqual(Object.values(result.collector_counted).filter((count) => count > 0), [], JSON.stringify(result));
+          assert.deepEqual(
+            [result.spans_lost, result.logs_lost, result.traces_complete],
+            [0, 0, result.traces_expected],
+            JSON.stringify(result),
+          );
+          assert.deepEqual(
+            Object.values(result.collector_counted).filter((count) => count > 0),
+            [],
+            JSON.stringify(result),
+          );
           assert.equal(result.alert, 'inactive', JSON.stringify(result));
         });
       }
 
-      await t.test("docs/telemetry.md's tail-sampling command: the collector takes both configs, a failed order's trace is kept", async () => {
-        // The user's command is `docker compose -f docker-compose.yml -f compose/tail-sampling.yaml up -d`.
-        mustRun('docker', ['compose', '-f', file, '-f', 'compose/tail-sampling.yaml', '-f', OVERRIDE, 'up', '-d']);
-        const command = mustRun('docker', ['inspect', '--format', '{{json .Args}}', containerId(file, 'otel-collector')]);
-        assert.match(command, /--config=\/etc\/otelcol\/tail-sampling.yaml/);
-        const response = await fetch(`http://${HOST}:8000/orders`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', baggage: 'demo.fault=inventory:error' },
-          body: JSON.stringify(ORDER),
-          signal: AbortSignal.timeout(15_000),
-        });
-        const body = (await response.json()) as { trace_id: string; dependency: string };
-        assert.equal(response.status, 502);
-        assert.equal(body.dependency, 'inventory');
-        // Kept by the error policy after the 5 s decision wait (a collector restarting first may take longer).
-        await waitFor(async () => (await storedSpans()).some((span) => span.traceId === body.trace_id), 45_000, 'the failed trace in the Tempo stand-in');
-      });
+      await t.test(
+        "docs/telemetry.md's tail-sampling command: the collector takes both configs, a failed order's trace is kept",
+        async () => {
+          // The user's command is `docker compose -f docker-compose.yml -f compose/tail-sampling.yaml up -d`.
+          mustRun('docker', ['compose', '-f', file, '-f', 'compose/tail-sampling.yaml', '-f', OVERRIDE, 'up', '-d']);
+          const command = mustRun('docker', ['inspect', '--format', '{{json .Args}}', containerId(file, 'otel-collector')]);
+          assert.match(command, /--config=\/etc\/otelcol\/tail-sampling.yaml/);
+          const response = await fetch(`http://${HOST}:8000/orders`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', baggage: 'demo.fault=inventory:error' },
+            body: JSON.stringify(ORDER),
+            signal: AbortSignal.timeout(15_000),
+          });
+          const body = (await response.json()) as { trace_id: string; dependency: string };
+          assert.equal(response.status, 502);
+          assert.equal(body.dependency, 'inventory');
+          // Kept by the error policy after the 5 s decision wait (a collector restarting first may take longer).
+          await waitFor(
+            async () => (await storedSpans()).some((span) => span.traceId === body.trace_id),
+            45_000,
+            'the failed trace in the Tempo stand-in',
+          );
+        },
+      );
     }
 
     await t.test('memory: every container under its limit after a burst of orders', async () => {
@@ -359,14 +443,14 @@ for (const { mode, file, checkShape } of MODES) {
       checkMemory(mode, file);
     });
 
-    await t.test('the README\'s stop command leaves no container, network or volume', () => {
+    await t.test("the README's stop command leaves no container, network or volume", () => {
       timed(mode, 'down -v', () => compose(file, '--profile', 'load', 'down', '-v'));
       assert.deepEqual(nothingLeft(), []);
     });
   });
 }
 
-test('compose --profile load: the load generator places orders, and the README\'s stop command stops it too', async (t) => {
+test("compose --profile load: the load generator places orders, and the README's stop command stops it too", async (t) => {
   const file = 'docker-compose.yml';
   compose(file, '--profile', 'load', 'build');
   t.after(() => tearDown(file));
@@ -374,11 +458,21 @@ test('compose --profile load: the load generator places orders, and the README\'
   const running = await waitUntilHealthy(file, '--profile', 'load');
   assert.ok(running.some((c) => c.Service === 'load-generator'));
   // GET /orders lists the latest 50; their highest id counts every order placed so far.
-  const count = async () => Math.max(0, ...((await (await fetch(`http://${HOST}:8000/orders`)).json()) as { orders: { order_id: number }[] }).orders.map((order) => order.order_id));
+  const count = async () =>
+    Math.max(
+      0,
+      ...((await (await fetch(`http://${HOST}:8000/orders`)).json()) as { orders: { order_id: number }[] }).orders.map(
+        (order) => order.order_id,
+      ),
+    );
   const first = await count();
   await waitFor(async () => (await count()) >= first + 5, 30_000, 'the load generator placing orders');
   // FAULT_PERCENT defaults to 10: some of its orders ask for a fault, and the named service says so in its span.
-  await waitFor(async () => (await storedSpans()).some((span) => typeof span.attributes['demo.fault'] === 'string'), 90_000, 'a faulted order from the load generator');
+  await waitFor(
+    async () => (await storedSpans()).some((span) => typeof span.attributes['demo.fault'] === 'string'),
+    90_000,
+    'a faulted order from the load generator',
+  );
   checkMemory('sdk --profile load', file, '--profile', 'load');
   compose(file, '--profile', 'load', 'down', '-v');
   assert.deepEqual(nothingLeft(), []);

@@ -47,13 +47,28 @@ function load(file: string, profiles: string[] = [], env: Record<string, string>
   return JSON.parse(execFileSync(COMPOSE_CHECK, args, { encoding: 'utf8', env: { PATH: process.env.PATH, ...env } })) as Project;
 }
 
-const projects = Object.fromEntries(Object.entries(FILES).map(([mode, file]) => [mode, load(file, ['load'])])) as Record<ComposeMode, Project>;
+const projects = Object.fromEntries(Object.entries(FILES).map(([mode, file]) => [mode, load(file, ['load'])])) as Record<
+  ComposeMode,
+  Project
+>;
 const env = (mode: ComposeMode, service: string) => projects[mode].services[service]?.environment ?? {};
 
 test('every compose file loads with compose-go, as one project named otel-demo', () => {
   for (const [mode, project] of Object.entries(projects)) {
     assert.equal(project.name, 'otel-demo', mode);
-    for (const service of ['orders', 'inventory', 'pricing', 'notifications', 'web-ui', 'otel-collector', 'tempo', 'loki', 'prometheus', 'grafana', 'load-generator']) {
+    for (const service of [
+      'orders',
+      'inventory',
+      'pricing',
+      'notifications',
+      'web-ui',
+      'otel-collector',
+      'tempo',
+      'loki',
+      'prometheus',
+      'grafana',
+      'load-generator',
+    ]) {
       assert.ok(project.services[service], `${mode}: no ${service}`);
     }
   }
@@ -61,7 +76,10 @@ test('every compose file loads with compose-go, as one project named otel-demo',
 
 test('the loader rejects what docker compose would: network_mode of an undefined service', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compose-'));
-  fs.writeFileSync(path.join(dir, 'bad.yml'), 'services:\n  envoy:\n    image: envoyproxy/envoy:v1.40.0\n    network_mode: "service:pricing"\n');
+  fs.writeFileSync(
+    path.join(dir, 'bad.yml'),
+    'services:\n  envoy:\n    image: envoyproxy/envoy:v1.40.0\n    network_mode: "service:pricing"\n',
+  );
   const result = spawnSync(COMPOSE_CHECK, [path.join(dir, 'bad.yml')], { encoding: 'utf8' });
   assert.notEqual(result.status, 0);
   assert.match(result.stderr, /pricing/);
@@ -88,17 +106,23 @@ test('every container has a memory limit, and docs/architecture.md gives their t
       if (service.restart !== 'no') total += limit;
     }
     totals[mode] = total / MiB;
-    assert.match(page, new RegExp(`\\| ${mode} \\| ${totals[mode]} MiB \\|`), `docs/architecture.md: the ${mode} row of the memory table must say ${totals[mode]} MiB`);
+    assert.match(
+      page,
+      new RegExp(`\\| ${mode} \\| ${totals[mode]} MiB \\|`),
+      `docs/architecture.md: the ${mode} row of the memory table must say ${totals[mode]} MiB`,
+    );
   }
   console.log(`memory limits, MiB, with the load profile: ${JSON.stringify(totals)}`);
 });
 
 test('ports are published on 127.0.0.1 only, as the seed lists them', () => {
   const published = (mode: ComposeMode) =>
-    Object.values(projects[mode].services).flatMap((service) => (service.ports ?? []).map((port) => {
-      assert.equal(port.host_ip, '127.0.0.1', `${mode}: port ${port.target} is open to every interface`);
-      return Number(port.published);
-    }));
+    Object.values(projects[mode].services).flatMap((service) =>
+      (service.ports ?? []).map((port) => {
+        assert.equal(port.host_ip, '127.0.0.1', `${mode}: port ${port.target} is open to every interface`);
+        return Number(port.published);
+      }),
+    );
   const seed = [80, 3000, 9090, 8000, 3001, 8081, 3200, 3100, 4317, 4318];
   for (const mode of Object.keys(FILES) as ComposeMode[]) {
     const ports = published(mode);
@@ -158,7 +182,7 @@ test('Envoy modes: pricing without SDK, in the network namespace of its Envoy si
   }
 });
 
-test('every upstream image is the version of .env, read by compose as the project\'s .env', () => {
+test("every upstream image is the version of .env, read by compose as the project's .env", () => {
   const images = upstreamImages();
   const expected: Record<string, string> = {
     'otel-collector': images.collector,
@@ -185,7 +209,7 @@ test('every upstream image is the version of .env, read by compose as the projec
   assert.equal(tried.services['otel-collector']!.image, images.collector);
 });
 
-test('eBPF mode: pricing without SDK, in the agent\'s PID and network namespaces, propagation on', () => {
+test("eBPF mode: pricing without SDK, in the agent's PID and network namespaces, propagation on", () => {
   const pricing = env('ebpf', 'pricing');
   assert.equal(pricing.NODE_OPTIONS, '');
   assert.equal(pricing.PROPAGATE_TRACE_HEADERS, 'false');
@@ -211,12 +235,19 @@ test('every host a service, the collector, Envoy, Prometheus or Grafana calls is
     fs.readFileSync(fromRoot('grafana', 'provisioning', 'datasources', 'datasources.yaml'), 'utf8'),
     fs.readFileSync(fromRoot('tempo', 'tempo.yaml'), 'utf8'),
   ].join('\n');
-  const prometheusTargets = (YAML.parse(fs.readFileSync(fromRoot('prometheus', 'prometheus.yml'), 'utf8')).scrape_configs as { static_configs: { targets: string[] }[] }[])
-    .flatMap((job) => job.static_configs.flatMap((group) => group.targets.map((target) => target.split(':')[0]!)));
-  const envoyHosts = [...fs.readFileSync(fromRoot('envoy', 'envoy.yaml'), 'utf8').matchAll(/address: ([a-z][\w-]*)[,\s}]/g)].map((m) => m[1]!);
+  const prometheusTargets = (
+    YAML.parse(fs.readFileSync(fromRoot('prometheus', 'prometheus.yml'), 'utf8')).scrape_configs as {
+      static_configs: { targets: string[] }[];
+    }[]
+  ).flatMap((job) => job.static_configs.flatMap((group) => group.targets.map((target) => target.split(':')[0]!)));
+  const envoyHosts = [...fs.readFileSync(fromRoot('envoy', 'envoy.yaml'), 'utf8').matchAll(/address: ([a-z][\w-]*)[,\s}]/g)].map(
+    (m) => m[1]!,
+  );
   for (const [mode, project] of Object.entries(projects)) {
     const names = new Set([...Object.keys(project.services), 'localhost']);
-    const envHosts = Object.values(project.services).flatMap((service) => Object.values(service.environment ?? {}).flatMap((value) => hostsIn(value ?? '')));
+    const envHosts = Object.values(project.services).flatMap((service) =>
+      Object.values(service.environment ?? {}).flatMap((value) => hostsIn(value ?? '')),
+    );
     for (const host of [...envHosts, ...hostsIn(configs), ...prometheusTargets, ...envoyHosts]) {
       assert.ok(names.has(host), `${mode}: "${host}" is called but is no service`);
     }
@@ -235,17 +266,22 @@ test('every file a compose file mounts exists in the repository', () => {
 });
 
 test('Grafana: every data source uid the links and the dashboard use is provisioned', () => {
-  const datasources = YAML.parse(fs.readFileSync(fromRoot('grafana', 'provisioning', 'datasources', 'datasources.yaml'), 'utf8')).datasources as { uid: string; jsonData?: unknown }[];
+  const datasources = YAML.parse(fs.readFileSync(fromRoot('grafana', 'provisioning', 'datasources', 'datasources.yaml'), 'utf8'))
+    .datasources as { uid: string; jsonData?: unknown }[];
   const uids = new Set(datasources.map((ds) => ds.uid));
   assert.deepEqual([...uids].sort(), ['loki', 'prometheus', 'tempo']);
   const referenced = [...JSON.stringify(datasources.map((ds) => ds.jsonData)).matchAll(/"datasourceUid":"([^"]+)"/g)].map((m) => m[1]!);
   assert.ok(referenced.length >= 5, `only ${referenced.length} cross links`);
-  const dashboards = fs.readdirSync(fromRoot('grafana', 'dashboards')).map((file) => fs.readFileSync(fromRoot('grafana', 'dashboards', file), 'utf8'));
-  const inDashboards = dashboards.flatMap((json) => [...json.matchAll(/"uid":\s*"(prometheus|tempo|loki|[^"]+)"/g)].map((m) => m[1]!)).filter((uid) => !uid.startsWith('otel-demo') && !uid.startsWith('-- '));
+  const dashboards = fs
+    .readdirSync(fromRoot('grafana', 'dashboards'))
+    .map((file) => fs.readFileSync(fromRoot('grafana', 'dashboards', file), 'utf8'));
+  const inDashboards = dashboards
+    .flatMap((json) => [...json.matchAll(/"uid":\s*"(prometheus|tempo|loki|[^"]+)"/g)].map((m) => m[1]!))
+    .filter((uid) => !uid.startsWith('otel-demo') && !uid.startsWith('-- '));
   for (const uid of [...referenced, ...inDashboards]) assert.ok(uids.has(uid), `uid "${uid}" is not provisioned`);
 });
 
-test('the web UI image: built on the services\' Node image, serving from the pinned nginx image', () => {
+test("the web UI image: built on the services' Node image, serving from the pinned nginx image", () => {
   const services = fs.readFileSync(fromRoot('services', 'Dockerfile'), 'utf8');
   const webUi = fs.readFileSync(fromRoot('web-ui', 'Dockerfile'), 'utf8');
   const arg = (text: string, name: string) => new RegExp(`^ARG ${name}=(\\S+)$`, 'm').exec(text)?.[1];
@@ -258,7 +294,8 @@ test('both Dockerfiles copy every workspace manifest, which npm ci checks the lo
   const workspaces = (JSON.parse(fs.readFileSync(fromRoot('package.json'), 'utf8')) as { workspaces: string[] }).workspaces;
   for (const dockerfile of [fromRoot('services', 'Dockerfile'), fromRoot('web-ui', 'Dockerfile')]) {
     const text = fs.readFileSync(dockerfile, 'utf8');
-    for (const workspace of workspaces) assert.ok(text.includes(`COPY ${workspace}/package.json ${workspace}/\n`), `${dockerfile} does not copy ${workspace}/package.json`);
+    for (const workspace of workspaces)
+      assert.ok(text.includes(`COPY ${workspace}/package.json ${workspace}/\n`), `${dockerfile} does not copy ${workspace}/package.json`);
   }
 });
 
@@ -268,7 +305,11 @@ test('the images and the native chain run Node with the same heap limits', () =>
   assert.deepEqual(cmd, ['node', ...NODE_HEAP_FLAGS, 'dist/main.js']);
   assert.match(dockerfile, /^FROM \$\{NODE_IMAGE\}$/m);
   const nodeImage = /^ARG NODE_IMAGE=node:([\d.]+)-/m.exec(dockerfile)![1];
-  assert.equal(nodeImage, pinned('NODE_VERSION'), 'the tests must run the Node version of the images (scripts/install-node.sh installs NODE_VERSION)');
+  assert.equal(
+    nodeImage,
+    pinned('NODE_VERSION'),
+    'the tests must run the Node version of the images (scripts/install-node.sh installs NODE_VERSION)',
+  );
 });
 
 test("head sampling from the shell, as docs/telemetry.md says: OTEL_TRACES_SAMPLER reaches every service's SDK, in every mode", () => {
@@ -278,7 +319,11 @@ test("head sampling from the shell, as docs/telemetry.md says: OTEL_TRACES_SAMPL
     for (const service of ['orders', 'inventory', 'pricing', 'notifications']) {
       assert.equal(withSampling.services[service]!.environment!.OTEL_TRACES_SAMPLER, 'parentbased_traceidratio', `${mode} ${service}`);
       assert.equal(withSampling.services[service]!.environment!.OTEL_TRACES_SAMPLER_ARG, '0.1', `${mode} ${service}`);
-      assert.equal(env(mode as ComposeMode, service).OTEL_TRACES_SAMPLER, 'parentbased_always_on', `${mode} ${service}: every trace by default`);
+      assert.equal(
+        env(mode as ComposeMode, service).OTEL_TRACES_SAMPLER,
+        'parentbased_always_on',
+        `${mode} ${service}: every trace by default`,
+      );
     }
   }
 });

@@ -24,7 +24,10 @@ test('a concurrent burst never oversells: exactly the stock is confirmed', async
   assert.equal(outOfStock, orders - keyboards);
   const stock = (await getJson(`${inventory}/inventory`)).body.products.find((p: any) => p.name === 'Keyboard').stock;
   assert.equal(stock, 0);
-  const reserved = h.db('inventory').prepare("SELECT SUM(quantity) AS n FROM reservations WHERE product_name = 'Keyboard' AND status = 'reserved'").get() as any;
+  const reserved = h
+    .db('inventory')
+    .prepare("SELECT SUM(quantity) AS n FROM reservations WHERE product_name = 'Keyboard' AND status = 'reserved'")
+    .get() as any;
   assert.equal(reserved.n, keyboards);
   await postJson(`${inventory}/inventory/restock`, { product_name: 'Keyboard', quantity: 100 });
 });

@@ -32,7 +32,10 @@ async function laptopStock(): Promise<number> {
 }
 
 function orderRow(id: number) {
-  return h.db('orders').prepare('SELECT status, failure_reason FROM orders WHERE id = ?').get(id) as { status: string; failure_reason: string };
+  return h.db('orders').prepare('SELECT status, failure_reason FROM orders WHERE id = ?').get(id) as {
+    status: string;
+    failure_reason: string;
+  };
 }
 
 /** Stops a service, optionally puts a stand-in on its port, runs the check, then restores it. */

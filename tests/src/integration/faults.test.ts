@@ -50,8 +50,12 @@ test('sdk, notifications:error: notifications answers 500, the order is confirme
   assert.match(observed.body.notification.reason, /notifications answered 500: notifications failed on purpose/);
   assert.equal(serverSpan(observed.spans, 'notifications')!.statusCode, ERROR);
   const injected = named(observed.spans, 'injected error');
-  assert.deepEqual(injected.map((span) => [span.service, span.statusCode]), [['notifications', ERROR]]);
-  for (const service of ['orders', 'inventory']) assert.notEqual(serverSpan(observed.spans, service)!.statusCode, ERROR, `${service} must not fail`);
+  assert.deepEqual(
+    injected.map((span) => [span.service, span.statusCode]),
+    [['notifications', ERROR]],
+  );
+  for (const service of ['orders', 'inventory'])
+    assert.notEqual(serverSpan(observed.spans, service)!.statusCode, ERROR, `${service} must not fail`);
 });
 
 test('sdk, inventory:slow-query: one slow SQL span in inventory; every other statement stays fast', async () => {
@@ -82,7 +86,10 @@ test('sdk, pricing:error: orders answers 502 naming pricing, not inventory', asy
   const observed = await orderWithFault('sdk', 'pricing:error');
   assert.equal(observed.status, 502);
   assert.equal(observed.body.dependency, 'pricing');
-  assert.deepEqual(named(observed.spans, 'injected error').map((span) => span.service), ['pricing']);
+  assert.deepEqual(
+    named(observed.spans, 'injected error').map((span) => span.service),
+    ['pricing'],
+  );
 });
 
 test('sdk, orders:error: orders answers 500 injected_fault and stores nothing', async () => {
@@ -96,7 +103,14 @@ test('sdk, orders:error: orders answers 500 injected_fault and stores nothing', 
 });
 
 test('sdk: unknown, malformed or foreign fault values are ignored, never an error', async () => {
-  for (const baggage of ['demo.fault=pricing:explode', 'demo.fault=billing:slow', 'demo.fault=%zz', 'demo.fault=pricing', 'demo.fault=pricing:slow:now', 'other.key=pricing:error']) {
+  for (const baggage of [
+    'demo.fault=pricing:explode',
+    'demo.fault=billing:slow',
+    'demo.fault=%zz',
+    'demo.fault=pricing',
+    'demo.fault=pricing:slow:now',
+    'other.key=pricing:error',
+  ]) {
     const h = await harnessIn('sdk');
     const observed = await observeOneOrder(h.chain, h.sink!, LAPTOP_ORDER, { baggage });
     assert.equal(observed.status, 201, baggage);

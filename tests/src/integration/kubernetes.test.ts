@@ -57,9 +57,13 @@ function clusterTraces(): string[] {
   const found: string[] = [];
   if (run('ip', ['-o', 'addr', 'show', 'dev', 'lo']).stdout.includes('10.213.0.1/32')) found.push('address 10.213.0.1 on lo');
   if (run('ip', ['link', 'show', 'otkbr0']).status === 0) found.push('bridge otkbr0');
-  const rules = run('iptables-save', []).stdout.split('\n').filter((line) => /KUBE-|CNI-/.test(line));
+  const rules = run('iptables-save', [])
+    .stdout.split('\n')
+    .filter((line) => /KUBE-|CNI-/.test(line));
   if (rules.length) found.push(`${rules.length} iptables KUBE-/CNI- lines`);
-  const mounts = run('cat', ['/proc/mounts']).stdout.split('\n').filter((line) => /otel-demo-k8s|\/var\/lib\/kubelet/.test(line));
+  const mounts = run('cat', ['/proc/mounts'])
+    .stdout.split('\n')
+    .filter((line) => /otel-demo-k8s|\/var\/lib\/kubelet/.test(line));
   if (mounts.length) found.push(`${mounts.length} mounts`);
   if (run('pgrep', ['-f', 'otel-demo-k8s|kube-apiserver|kubelet']).status === 0) found.push('cluster processes');
   return found;
@@ -68,7 +72,9 @@ function clusterTraces(): string[] {
 before(() => {
   // The images compose builds, and the stand-ins for the upstream ones (cached after the compose test).
   timed('stand-in images', () => mustRun('bash', [fromRoot('tests', 'compose-stack', 'build-stand-ins.sh')], LONG));
-  timed('project images', () => mustRun('docker', ['compose', '-f', 'docker-compose.yml', '-f', OVERRIDE, '--profile', 'load', 'build'], LONG));
+  timed('project images', () =>
+    mustRun('docker', ['compose', '-f', 'docker-compose.yml', '-f', OVERRIDE, '--profile', 'load', 'build'], LONG),
+  );
   timed('build the cluster (cached)', () => mustRun('bash', [`${K8S}/build-cluster.sh`], LONG));
   timed('cluster up', () => mustRun('bash', [`${K8S}/cluster-up.sh`]));
   timed('import images', () => mustRun('bash', [`${K8S}/import-image.sh`, ...IMAGES], LONG));
@@ -81,14 +87,25 @@ after(() => {
   console.log(`kubernetes: memory per container (MiB, working set): ${JSON.stringify(memory)}`);
 });
 
-test('server-side dry run: every mode\'s manifests, eBPF included, are accepted by the API server', () => {
+test("server-side dry run: every mode's manifests, eBPF included, are accepted by the API server", () => {
   kubectl('create', 'namespace', 'dry-run');
   try {
     for (const mode of ['sdk', 'envoy', 'envoy-propagation', 'ebpf']) {
       // --kube-version: `helm template` asks no cluster; the one it will be applied to is 1.37.
       // Tail sampling on in one mode, so its collector args and ConfigMap are checked too.
       const extra = mode === 'envoy' ? ['--set', 'collector.tailSampling=true'] : [];
-      const manifests = helm('template', RELEASE, CHART, '-n', 'dry-run', '--kube-version', pinned('KUBERNETES_VERSION'), '--set', `mode=${mode}`, ...extra);
+      const manifests = helm(
+        'template',
+        RELEASE,
+        CHART,
+        '-n',
+        'dry-run',
+        '--kube-version',
+        pinned('KUBERNETES_VERSION'),
+        '--set',
+        `mode=${mode}`,
+        ...extra,
+      );
       const result = run(KUBECTL, ['apply', '--dry-run=server', '-n', 'dry-run', '-f', '-'], { input: manifests });
       assert.equal(result.status, 0, `${mode}: ${result.stderr}`);
       if (mode === 'ebpf') assert.match(result.stdout, /daemonset.apps\/ebpf-agent created \(server dry run\)/);
@@ -101,7 +118,12 @@ test('server-side dry run: every mode\'s manifests, eBPF included, are accepted 
 test('the namespace enforces the restricted Pod Security Standard: it refuses a privileged pod', () => {
   kubectl('create', 'namespace', NAMESPACE);
   kubectl('label', 'namespace', NAMESPACE, 'pod-security.kubernetes.io/enforce=restricted');
-  const pod = JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'privileged' }, spec: { containers: [{ name: 'x', image: 'otel-demo-stand-in/otlp-receiver:1', securityContext: { privileged: true } }] } });
+  const pod = JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'privileged' },
+    spec: { containers: [{ name: 'x', image: 'otel-demo-stand-in/otlp-receiver:1', securityContext: { privileged: true } }] },
+  });
   const result = run(KUBECTL, ['apply', '--dry-run=server', '-n', NAMESPACE, '-f', '-'], { input: pod });
   assert.notEqual(result.status, 0);
   assert.match(result.stderr, /violates PodSecurity "restricted/);
@@ -119,9 +141,11 @@ async function withPortForward(args: string[], use: () => Promise<void>): Promis
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
   try {
-    await waitFor(() => output.includes('Forwarding from 127.0.0.1:'), 20_000, `kubectl port-forward ${args.join(' ')}`).catch((error: Error) => {
-      throw new Error(`${error.message}; kubectl said: ${output}`);
-    });
+    await waitFor(() => output.includes('Forwarding from 127.0.0.1:'), 20_000, `kubectl port-forward ${args.join(' ')}`).catch(
+      (error: Error) => {
+        throw new Error(`${error.message}; kubectl said: ${output}`);
+      },
+    );
     await use();
   } finally {
     child.kill();
@@ -137,8 +161,13 @@ async function tracesOfOneOrder(ordersIp: string): Promise<string[][]> {
 /** Working-set memory per container of the release, from the kubelet's CRI stats. */
 function podMemory(): Record<string, number> {
   const socket = 'unix:///var/lib/otel-demo-k8s/run/containerd/containerd.sock';
-  const stats = JSON.parse(mustRun(fromRoot('.tools', 'kubernetes', 'bin', 'crictl'), ['--runtime-endpoint', socket, 'stats', '-o', 'json'])) as {
-    stats: { attributes: { metadata: { name: string }; labels: Record<string, string> }; memory?: { workingSetBytes?: { value: string } } }[];
+  const stats = JSON.parse(
+    mustRun(fromRoot('.tools', 'kubernetes', 'bin', 'crictl'), ['--runtime-endpoint', socket, 'stats', '-o', 'json']),
+  ) as {
+    stats: {
+      attributes: { metadata: { name: string }; labels: Record<string, string> };
+      memory?: { workingSetBytes?: { value: string } };
+    }[];
   };
   const result: Record<string, number> = {};
   for (const entry of stats.stats) {
@@ -153,21 +182,46 @@ function podMemory(): Record<string, number> {
 
 const EXPECTED: Record<string, string[][]> = {
   sdk: [['orders', 'inventory', 'pricing', 'notifications']],
-  envoy: [['orders', 'inventory', 'pricing-envoy'], ['pricing-envoy', 'notifications']],
+  envoy: [
+    ['orders', 'inventory', 'pricing-envoy'],
+    ['pricing-envoy', 'notifications'],
+  ],
   'envoy-propagation': [['orders', 'inventory', 'pricing-envoy', 'notifications']],
 };
 
 for (const mode of ['sdk', 'envoy', 'envoy-propagation'] as const) {
   test(`helm install --set mode=${mode}: pods Ready under "restricted", one order traced as in compose, helm test, uninstall leaves nothing`, async (t) => {
     timed(`helm install --wait (${mode})`, () =>
-      helm('install', RELEASE, CHART, '-n', NAMESPACE, '-f', STAND_INS, '--set', `mode=${mode}`, '--set', 'persistence.keepOnUninstall=false', '--wait', '--timeout', '5m'),
+      helm(
+        'install',
+        RELEASE,
+        CHART,
+        '-n',
+        NAMESPACE,
+        '-f',
+        STAND_INS,
+        '--set',
+        `mode=${mode}`,
+        '--set',
+        'persistence.keepOnUninstall=false',
+        '--wait',
+        '--timeout',
+        '5m',
+      ),
     );
     const ordersIp = clusterIp('orders');
 
     await t.test('every pod is Ready', () => {
-      const pods = kubectlJson('-n', NAMESPACE, 'get', 'pods').items as { metadata: { name: string }; status: { conditions?: { type: string; status: string }[] } }[];
+      const pods = kubectlJson('-n', NAMESPACE, 'get', 'pods').items as {
+        metadata: { name: string };
+        status: { conditions?: { type: string; status: string }[] };
+      }[];
       assert.ok(pods.length >= 9, `${pods.length} pods`);
-      for (const pod of pods) assert.ok(pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'), `${pod.metadata.name} not Ready`);
+      for (const pod of pods)
+        assert.ok(
+          pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+          `${pod.metadata.name} not Ready`,
+        );
     });
 
     await t.test("pricing's pod has exactly the containers this mode calls for", () => {
@@ -185,91 +239,147 @@ for (const mode of ['sdk', 'envoy', 'envoy-propagation'] as const) {
     await t.test('POST /orders through the orders Service: 201, and the trace shape of this mode in the Tempo stand-in', async () => {
       // A fresh collector may have met a Tempo not yet listening and be in its retry backoff:
       // wait until the helm test's order has come through whole, then observe a new one.
-      await waitFor(async () => (await storedSpans()).some((span) => span.service === 'notifications'), 60_000, "the helm test order's spans in the Tempo stand-in");
+      await waitFor(
+        async () => (await storedSpans()).some((span) => span.service === 'notifications'),
+        60_000,
+        "the helm test order's spans in the Tempo stand-in",
+      );
       assert.deepEqual(await tracesOfOneOrder(ordersIp), EXPECTED[mode]);
     });
 
     if (mode === 'envoy') {
-      await t.test("the README's port-forward: the web UI on localhost:8088 places an order; Envoy's admin page on localhost:9901", async () => {
-        // The commands the README and the chart's NOTES give, with the test's namespace.
-        await withPortForward(['svc/web-ui', '8088:80'], async () => {
-          const page = await fetch('http://127.0.0.1:8088/');
-          assert.equal(page.status, 200);
-          assert.match(await page.text(), /<form[^>]+id="order-form"/);
-          assert.deepEqual(await (await fetch('http://127.0.0.1:8088/config.json')).json(), { mode: 'envoy', grafanaUrl: 'http://localhost:3000' });
-          const order = await fetch('http://127.0.0.1:8088/api/orders', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ORDER) });
-          const body = (await order.json()) as Record<string, unknown>;
-          assert.equal(order.status, 201, JSON.stringify(body));
-          assert.match(String(body.trace_id), /^[0-9a-f]{32}$/);
-        });
-        await withPortForward(['deploy/pricing', '9901'], async () => {
-          assert.equal(await (await fetch('http://127.0.0.1:9901/ready')).text(), 'LIVE\n');
-        });
-      });
+      await t.test(
+        "the README's port-forward: the web UI on localhost:8088 places an order; Envoy's admin page on localhost:9901",
+        async () => {
+          // The commands the README and the chart's NOTES give, with the test's namespace.
+          await withPortForward(['svc/web-ui', '8088:80'], async () => {
+            const page = await fetch('http://127.0.0.1:8088/');
+            assert.equal(page.status, 200);
+            assert.match(await page.text(), /<form[^>]+id="order-form"/);
+            assert.deepEqual(await (await fetch('http://127.0.0.1:8088/config.json')).json(), {
+              mode: 'envoy',
+              grafanaUrl: 'http://localhost:3000',
+            });
+            const order = await fetch('http://127.0.0.1:8088/api/orders', {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify(ORDER),
+            });
+            const body = (await order.json()) as Record<string, unknown>;
+            assert.equal(order.status, 201, JSON.stringify(body));
+            assert.match(String(body.trace_id), /^[0-9a-f]{32}$/);
+          });
+          await withPortForward(['deploy/pricing', '9901'], async () => {
+            assert.equal(await (await fetch('http://127.0.0.1:9901/ready')).text(), 'LIVE\n');
+          });
+        },
+      );
     }
 
     if (mode !== 'sdk') {
-      await t.test("pricing's pod deleted mid-load: clear 5xx naming pricing while it is gone, 201 after, the sidecar back with it, no order lost", async () => {
-        // Every order must reach pricing: with the seeded 25 Laptops a fast machine runs out
-        // within the first second, and orders stopped at inventory (201, out_of_stock) never fail.
-        const restock = await postJson(`http://${clusterIp('inventory')}:3001/inventory/restock`, { product_name: ORDER.product_name, quantity: 100_000 });
-        assert.equal(restock.status, 200, JSON.stringify(restock.body));
-        const answers: OrderAnswer[] = [];
-        let stop = false;
-        const load = (async () => {
-          while (!stop) {
-            answers.push(await postOrder(ordersUrl(ordersIp)));
-            await sleep(50);
+      await t.test(
+        "pricing's pod deleted mid-load: clear 5xx naming pricing while it is gone, 201 after, the sidecar back with it, no order lost",
+        async () => {
+          // Every order must reach pricing: with the seeded 25 Laptops a fast machine runs out
+          // within the first second, and orders stopped at inventory (201, out_of_stock) never fail.
+          const restock = await postJson(`http://${clusterIp('inventory')}:3001/inventory/restock`, {
+            product_name: ORDER.product_name,
+            quantity: 100_000,
+          });
+          assert.equal(restock.status, 200, JSON.stringify(restock.body));
+          const answers: OrderAnswer[] = [];
+          let stop = false;
+          const load = (async () => {
+            while (!stop) {
+              answers.push(await postOrder(ordersUrl(ordersIp)));
+              await sleep(50);
+            }
+          })();
+          const old = kubectlJson('-n', NAMESPACE, 'get', 'pods', '-l', 'app.kubernetes.io/name=pricing').items[0].metadata.name as string;
+          try {
+            await sleep(1000);
+            // Gone at once, as when its node dies: with a graceful delete, Kubernetes keeps
+            // sending to the terminating pod until the new one is Ready, and may hide the gap.
+            kubectl('-n', NAMESPACE, 'delete', 'pod', old, '--grace-period=0', '--force', '--wait=false');
+            const deletedAt = answers.length;
+            const outcomes = () =>
+              JSON.stringify(countBy(answers.slice(deletedAt), (a) => `${a.status} ${a.body.status ?? a.body.error ?? ''}`));
+            await waitFor(
+              () => answers.slice(deletedAt).some((a) => a.status !== 201),
+              60_000,
+              'an order failing while pricing is gone',
+            ).catch((error: Error) => {
+              throw new Error(
+                `${error.message}\nanswers since the delete: ${outcomes()}\n${kubectl('-n', NAMESPACE, 'get', 'pods', '-o', 'wide')}`,
+              );
+            });
+            await waitFor(
+              () => answers.length > deletedAt + 5 && answers.slice(-5).every((a) => a.status === 201),
+              120_000,
+              'orders answering 201 again',
+            ).catch((error: Error) => {
+              const pods = kubectl('-n', NAMESPACE, 'get', 'pods', '-o', 'wide');
+              throw new Error(`${error.message}\nlast answers: ${JSON.stringify(answers.slice(-3))}\n${pods}`);
+            });
+          } finally {
+            stop = true;
+            await load;
           }
-        })();
-        const old = kubectlJson('-n', NAMESPACE, 'get', 'pods', '-l', 'app.kubernetes.io/name=pricing').items[0].metadata.name as string;
-        try {
-          await sleep(1000);
-          // Gone at once, as when its node dies: with a graceful delete, Kubernetes keeps
-          // sending to the terminating pod until the new one is Ready, and may hide the gap.
-          kubectl('-n', NAMESPACE, 'delete', 'pod', old, '--grace-period=0', '--force', '--wait=false');
-          const deletedAt = answers.length;
-          const outcomes = () => JSON.stringify(countBy(answers.slice(deletedAt), (a) => `${a.status} ${a.body.status ?? a.body.error ?? ''}`));
-          await waitFor(() => answers.slice(deletedAt).some((a) => a.status !== 201), 60_000, 'an order failing while pricing is gone').catch((error: Error) => {
-            throw new Error(`${error.message}\nanswers since the delete: ${outcomes()}\n${kubectl('-n', NAMESPACE, 'get', 'pods', '-o', 'wide')}`);
-          });
-          await waitFor(() => answers.length > deletedAt + 5 && answers.slice(-5).every((a) => a.status === 201), 120_000, 'orders answering 201 again').catch((error: Error) => {
-            const pods = kubectl('-n', NAMESPACE, 'get', 'pods', '-o', 'wide');
-            throw new Error(`${error.message}\nlast answers: ${JSON.stringify(answers.slice(-3))}\n${pods}`);
-          });
-        } finally {
-          stop = true;
-          await load;
-        }
 
-        const failed = answers.filter((a) => a.status !== 201);
-        assert.ok(failed.length > 0);
-        for (const answer of failed) {
-          assert.ok([502, 504].includes(answer.status), JSON.stringify(answer));
-          assert.equal(answer.body.dependency, 'pricing', JSON.stringify(answer.body));
-          // Only the cluster answers: a 404 here came from outside the node (see cluster-up.sh).
-          assert.doesNotMatch(answer.body.message, /answered 404/, JSON.stringify(answer.body));
-        }
-        // Nothing accepted is lost: every 201 is confirmed in orders' database, every 5xx kept as failed.
-        for (const answer of answers) {
-          const stored = (await (await fetch(`http://${ordersIp}:8000/orders/${answer.body.order_id}`)).json()) as { status: string };
-          assert.equal(stored.status, answer.status === 201 ? 'confirmed' : 'failed', JSON.stringify(answer.body));
-        }
-        const pod = kubectlJson('-n', NAMESPACE, 'get', 'pods', '-l', 'app.kubernetes.io/name=pricing').items.find((p: any) => p.metadata.name !== old);
-        const statuses = [...pod.status.initContainerStatuses, ...pod.status.containerStatuses].map((s: { name: string; ready: boolean; restartCount: number }) => `${s.name}:${s.ready}:${s.restartCount}`);
-        assert.deepEqual(statuses.sort(), ['envoy:true:0', 'pricing:true:0'], 'a new pod, Envoy and pricing started together, nothing restarted');
-        timings[`pricing pod deleted (${mode})`] = `${answers.length} orders, ${failed.length} answered 5xx naming pricing, the rest 201`;
-      });
+          const failed = answers.filter((a) => a.status !== 201);
+          assert.ok(failed.length > 0);
+          for (const answer of failed) {
+            assert.ok([502, 504].includes(answer.status), JSON.stringify(answer));
+            assert.equal(answer.body.dependency, 'pricing', JSON.stringify(answer.body));
+            // Only the cluster answers: a 404 here came from outside the node (see cluster-up.sh).
+            assert.doesNotMatch(answer.body.message, /answered 404/, JSON.stringify(answer.body));
+          }
+          // Nothing accepted is lost: every 201 is confirmed in orders' database, every 5xx kept as failed.
+          for (const answer of answers) {
+            const stored = (await (await fetch(`http://${ordersIp}:8000/orders/${answer.body.order_id}`)).json()) as { status: string };
+            assert.equal(stored.status, answer.status === 201 ? 'confirmed' : 'failed', JSON.stringify(answer.body));
+          }
+          const pod = kubectlJson('-n', NAMESPACE, 'get', 'pods', '-l', 'app.kubernetes.io/name=pricing').items.find(
+            (p: any) => p.metadata.name !== old,
+          );
+          const statuses = [...pod.status.initContainerStatuses, ...pod.status.containerStatuses].map(
+            (s: { name: string; ready: boolean; restartCount: number }) => `${s.name}:${s.ready}:${s.restartCount}`,
+          );
+          assert.deepEqual(
+            statuses.sort(),
+            ['envoy:true:0', 'pricing:true:0'],
+            'a new pod, Envoy and pricing started together, nothing restarted',
+          );
+          timings[`pricing pod deleted (${mode})`] = `${answers.length} orders, ${failed.length} answered 5xx naming pricing, the rest 201`;
+        },
+      );
     }
 
     await t.test('memory per container, after the orders', () => {
       memory[mode] = podMemory();
-      assert.ok(Object.keys(memory[mode]).some((name) => name.startsWith('orders/')), JSON.stringify(memory[mode]));
+      assert.ok(
+        Object.keys(memory[mode]).some((name) => name.startsWith('orders/')),
+        JSON.stringify(memory[mode]),
+      );
     });
 
     await t.test('helm uninstall leaves nothing of the release', async () => {
       timed(`helm uninstall (${mode})`, () => helm('uninstall', RELEASE, '-n', NAMESPACE, '--wait', '--timeout', '3m'));
-      await waitFor(() => kubectl('-n', NAMESPACE, 'get', 'all,pvc,configmap,secret,serviceaccount', '-l', 'app.kubernetes.io/part-of=otel-demo', '-o', 'name').trim() === '', 60_000, 'every object of the release gone');
+      await waitFor(
+        () =>
+          kubectl(
+            '-n',
+            NAMESPACE,
+            'get',
+            'all,pvc,configmap,secret,serviceaccount',
+            '-l',
+            'app.kubernetes.io/part-of=otel-demo',
+            '-o',
+            'name',
+          ).trim() === '',
+        60_000,
+        'every object of the release gone',
+      );
       await waitFor(() => kubectl('-n', NAMESPACE, 'get', 'pods', '-o', 'name').trim() === '', 60_000, 'every pod gone');
     });
   });

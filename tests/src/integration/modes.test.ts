@@ -93,7 +93,11 @@ test('envoy-propagation: one trace, inventory -> Envoy ingress -> Envoy egress -
   assert.deepEqual(observed.traces[0]!.services, ['orders', 'inventory', 'pricing-envoy', 'notifications']);
   const notifications = serverSpan(observed.spans, 'notifications')!;
   const chain = ancestry(notifications, observed.spans).map((span) => `${span.service}:${span.kind}`);
-  assert.deepEqual(chain.slice(0, 3), [`pricing-envoy:${SPAN_KIND.client}`, `pricing-envoy:${SPAN_KIND.server}`, `inventory:${SPAN_KIND.client}`]);
+  assert.deepEqual(chain.slice(0, 3), [
+    `pricing-envoy:${SPAN_KIND.client}`,
+    `pricing-envoy:${SPAN_KIND.server}`,
+    `inventory:${SPAN_KIND.client}`,
+  ]);
   assert.ok(!observed.spans.some((span) => span.service === 'pricing'), 'pricing itself must have no spans');
   const propagated = h.chain.services.pricing.jsonLines().find((line) => String(line.msg).startsWith('Propagating header traceparent='));
   assert.ok(propagated, 'pricing did not log "Propagating header traceparent=..."');
@@ -101,13 +105,22 @@ test('envoy-propagation: one trace, inventory -> Envoy ingress -> Envoy egress -
 });
 
 test('npm run compare-modes -- --json reports each mode as the tests above see it', async () => {
-  const { stdout } = await promisify(execFile)(process.execPath, [fromRoot('tools', 'dist', 'compare-modes.js'), '--json'], { encoding: 'utf8', timeout: 180_000 });
-  const report = JSON.parse(stdout) as Record<string, { traces: number; broken: string; fault_reaches_notifications: boolean; trace_list: { services: string[] }[] }>;
+  const { stdout } = await promisify(execFile)(process.execPath, [fromRoot('tools', 'dist', 'compare-modes.js'), '--json'], {
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
+  const report = JSON.parse(stdout) as Record<
+    string,
+    { traces: number; broken: string; fault_reaches_notifications: boolean; trace_list: { services: string[] }[] }
+  >;
   const services = (mode: string) => report[mode]!.trace_list.map((trace) => trace.services);
   assert.deepEqual(Object.keys(report), ['sdk', 'none', 'envoy', 'envoy-propagation']);
   assert.deepEqual(services('sdk'), [['orders', 'inventory', 'pricing', 'notifications']]);
   assert.deepEqual(services('none'), [['orders', 'inventory'], ['notifications']]);
-  assert.deepEqual(services('envoy'), [['orders', 'inventory', 'pricing-envoy'], ['pricing-envoy', 'notifications']]);
+  assert.deepEqual(services('envoy'), [
+    ['orders', 'inventory', 'pricing-envoy'],
+    ['pricing-envoy', 'notifications'],
+  ]);
   assert.deepEqual(services('envoy-propagation'), [['orders', 'inventory', 'pricing-envoy', 'notifications']]);
   assert.equal(report.envoy!.traces, 2);
   assert.equal(report.envoy!.broken, 'trace 1 ends at pricing-envoy; trace 2 starts at pricing-envoy');

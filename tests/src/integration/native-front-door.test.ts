@@ -28,7 +28,13 @@ const PORTS = [8000, 3001, 8080, 8081, 4317, 4318, 8889, 13133, 8888, 4320, 8088
 // paths are exercised by CI, which runs scripts/test.sh (and so setup.sh) in a fresh clone.
 // .tools/node is there only when the machine's Node is older than 24 (or the stand-ins needed it).
 // The collector's directory is named after its manifest's hash (scripts/collector-path.sh).
-const REUSED = [path.dirname(path.relative(fromRoot(), COLLECTOR_BINARY)), '.tools/envoy-venv', '.tools/compose-check', '.tools/go-bin', '.tools/helm'];
+const REUSED = [
+  path.dirname(path.relative(fromRoot(), COLLECTOR_BINARY)),
+  '.tools/envoy-venv',
+  '.tools/compose-check',
+  '.tools/go-bin',
+  '.tools/helm',
+];
 const REUSED_IF_PRESENT = ['.tools/node'];
 
 let clone: string;
@@ -60,42 +66,53 @@ after(async () => {
   }
 });
 
-test('README "Without Docker": setup, npm run local -- --mode sdk, an order traced through all four services, Ctrl-C stops everything', { timeout: 15 * 60_000 }, async () => {
-  const run = startReadmeBlock();
-  await run.waitForOutput(BANNER, 12 * 60_000);
+test(
+  'README "Without Docker": setup, npm run local -- --mode sdk, an order traced through all four services, Ctrl-C stops everything',
+  { timeout: 15 * 60_000 },
+  async () => {
+    const run = startReadmeBlock();
+    await run.waitForOutput(BANNER, 12 * 60_000);
 
-  const response = await fetch('http://127.0.0.1:8000/orders', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ user_id: 1001, product_name: 'Laptop', quantity: 2 }),
-  });
-  const body = (await response.json()) as { trace_id?: string; order_id?: number };
-  assert.equal(response.status, 201, JSON.stringify(body));
-  assert.match(body.trace_id ?? '', /^[0-9a-f]{32}$/);
-  // The runner's line per order (tools/src/order-report.ts), once its late spans are in.
-  const orderLine = new RegExp(`^order ${body.order_id}: 1 trace \\[orders → inventory → pricing → notifications\\] nothing broken$`, 'm');
-  await run.waitForOutput(orderLine, 60_000);
+    const response = await fetch('http://127.0.0.1:8000/orders', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ user_id: 1001, product_name: 'Laptop', quantity: 2 }),
+    });
+    const body = (await response.json()) as { trace_id?: string; order_id?: number };
+    assert.equal(response.status, 201, JSON.stringify(body));
+    assert.match(body.trace_id ?? '', /^[0-9a-f]{32}$/);
+    // The runner's line per order (tools/src/order-report.ts), once its late spans are in.
+    const orderLine = new RegExp(
+      `^order ${body.order_id}: 1 trace \\[orders → inventory → pricing → notifications\\] nothing broken$`,
+      'm',
+    );
+    await run.waitForOutput(orderLine, 60_000);
 
-  // Ctrl-C: the terminal sends SIGINT to its whole foreground process group.
-  run.signalGroup('SIGINT');
-  await run.waitForExit(15_000);
-  await assertNothingLeft();
-});
+    // Ctrl-C: the terminal sends SIGINT to its whole foreground process group.
+    run.signalGroup('SIGINT');
+    await run.waitForExit(15_000);
+    await assertNothingLeft();
+  },
+);
 
-test('a port already in use: npm run local fails at once, naming the port and its holder, and starts nothing', { timeout: 5 * 60_000 }, async () => {
-  holder = net.createServer();
-  await new Promise<void>((resolve) => holder!.listen(8081, '127.0.0.1', resolve));
+test(
+  'a port already in use: npm run local fails at once, naming the port and its holder, and starts nothing',
+  { timeout: 5 * 60_000 },
+  async () => {
+    holder = net.createServer();
+    await new Promise<void>((resolve) => holder!.listen(8081, '127.0.0.1', resolve));
 
-  const run = startReadmeBlock();
-  await run.waitForOutput('$ npm run local', 4 * 60_000); // after setup.sh's second, quick run
-  const code = await run.waitForExit(20_000);
-  assert.notEqual(code, 0, run.tail());
-  assert.match(run.output, new RegExp(`port 8081\\b.*held by pid ${process.pid}\\b`), run.tail());
+    const run = startReadmeBlock();
+    await run.waitForOutput('$ npm run local', 4 * 60_000); // after setup.sh's second, quick run
+    const code = await run.waitForExit(20_000);
+    assert.notEqual(code, 0, run.tail());
+    assert.match(run.output, new RegExp(`port 8081\\b.*held by pid ${process.pid}\\b`), run.tail());
 
-  await new Promise((resolve) => holder!.close(resolve));
-  holder = undefined;
-  await assertNothingLeft();
-});
+    await new Promise((resolve) => holder!.close(resolve));
+    holder = undefined;
+    await assertNothingLeft();
+  },
+);
 
 // SIGTERM as `kill <pid>` or a supervisor sends it: to one process, so no child hears it from
 // anyone but the runner. Sent to npm, it ends npm and its `sh -c` but never reaches the runner,
@@ -131,7 +148,10 @@ async function assertNothingLeft(): Promise<void> {
  */
 function copyWorkingTree(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'native-front-door-'));
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: fromRoot(), encoding: 'utf8' });
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: fromRoot(),
+    encoding: 'utf8',
+  });
   for (const file of files.split('\0').filter(Boolean)) {
     const source = fromRoot(file);
     if (!fs.existsSync(source)) continue; // deleted in the working tree, not yet in the index
@@ -141,7 +161,8 @@ function copyWorkingTree(): string {
     else fs.copyFileSync(source, path.join(dir, file));
   }
   fs.mkdirSync(path.join(dir, '.tools'));
-  for (const tool of [...REUSED, ...REUSED_IF_PRESENT.filter((tool) => fs.existsSync(fromRoot(tool)))]) fs.symlinkSync(fromRoot(tool), path.join(dir, tool));
+  for (const tool of [...REUSED, ...REUSED_IF_PRESENT.filter((tool) => fs.existsSync(fromRoot(tool)))])
+    fs.symlinkSync(fromRoot(tool), path.join(dir, tool));
   // Hard links: a copy in a second, not 400 MB. npm ci (should setup.sh run it) replaces
   // files rather than writing into them, so the checkout's node_modules stays untouched.
   execFileSync('cp', ['-al', fromRoot('node_modules'), path.join(dir, 'node_modules')]);
@@ -195,7 +216,8 @@ function startReadmeBlock(): Run {
 /** This environment without what the test runner adds, nor this checkout's Node on PATH. */
 function userEnvironment(): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const name of Object.keys(env)) if (name.startsWith('NODE_TEST') || name.startsWith('npm_') || name === 'NODE_OPTIONS') delete env[name];
+  for (const name of Object.keys(env))
+    if (name.startsWith('NODE_TEST') || name.startsWith('npm_') || name === 'NODE_OPTIONS') delete env[name];
   env.PATH = (env.PATH ?? '')
     .split(':')
     .filter((dir) => !dir.startsWith(fromRoot()))

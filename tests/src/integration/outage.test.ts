@@ -35,7 +35,10 @@ function assertOrdersUnharmed(result: ScenarioResult): void {
   // Telemetry never fails an order: every order sent during the fault was answered 201.
   assert.ok(result.orders >= SHORT.rate * (SHORT.beforeSec + SHORT.afterSec), describe(result));
   assert.equal(result.orders_failed, 0, describe(result));
-  assert.ok(result.spans_per_order >= 10 && result.log_records_per_order >= 1, `a fault-free order makes the chain's spans and logs: ${describe(result)}`);
+  assert.ok(
+    result.spans_per_order >= 10 && result.log_records_per_order >= 1,
+    `a fault-free order makes the chain's spans and logs: ${describe(result)}`,
+  );
 }
 
 test('backend-outage: Tempo and Loki away for 10 s under 20 orders/s: every span and log record arrives afterwards, the alert stays silent', async () => {
@@ -51,12 +54,33 @@ test('backend-outage: Tempo and Loki away for 10 s under 20 orders/s: every span
 });
 
 test('collector-crash, through `npm run -s outage -- --json` as docs/resilience.md gives it: kill -9 of the collector, back 3 s later: every span and log record arrives, the alert stays silent', async () => {
-  const args = ['run', '-s', 'outage', '--', '--json', '--scenarios', 'collector-crash', '--rate', String(SHORT.rate), '--before-sec', String(SHORT.beforeSec), '--after-sec', String(SHORT.afterSec), '--crash-down-sec', String(SHORT.crashDownSec), '--quiet-sec', String(SHORT.quietSec), '--alert-wait-sec', String(SHORT.alertWaitSec)];
+  const args = [
+    'run',
+    '-s',
+    'outage',
+    '--',
+    '--json',
+    '--scenarios',
+    'collector-crash',
+    '--rate',
+    String(SHORT.rate),
+    '--before-sec',
+    String(SHORT.beforeSec),
+    '--after-sec',
+    String(SHORT.afterSec),
+    '--crash-down-sec',
+    String(SHORT.crashDownSec),
+    '--quiet-sec',
+    String(SHORT.quietSec),
+    '--alert-wait-sec',
+    String(SHORT.alertWaitSec),
+  ];
   const { stdout } = await execFileAsync('npm', args, { cwd: fromRoot(), maxBuffer: 16 * 1024 * 1024 });
   const report = JSON.parse(stdout) as Record<string, ScenarioResult>;
   assert.deepEqual(Object.keys(report), ['collector-crash'], stdout);
   const result = report['collector-crash']!;
-  for (const field of ['orders', 'orders_failed', 'spans_lost', 'logs_lost', 'alert_fired']) assert.ok(field in result, `--json has no ${field}: ${stdout}`);
+  for (const field of ['orders', 'orders_failed', 'spans_lost', 'logs_lost', 'alert_fired'])
+    assert.ok(field in result, `--json has no ${field}: ${stdout}`);
   assertOrdersUnharmed(result);
   assert.equal(result.spans_lost, 0, describe(result));
   assert.equal(result.logs_lost, 0, describe(result));

@@ -46,7 +46,11 @@ before(async () => {
   prometheus = prometheusProcess({
     port: prometheusPort,
     dataDir: path.join(h.dataDir, 'prometheus'),
-    targets: { 'otel-collector:8889': `127.0.0.1:${ports.prometheus}`, 'otel-collector:8888': `127.0.0.1:${ports.internalMetrics}`, 'localhost:9090': `127.0.0.1:${prometheusPort}` },
+    targets: {
+      'otel-collector:8889': `127.0.0.1:${ports.prometheus}`,
+      'otel-collector:8888': `127.0.0.1:${ports.internalMetrics}`,
+      'localhost:9090': `127.0.0.1:${prometheusPort}`,
+    },
     scrapeInterval: '1s',
   });
   await prometheus.start();
@@ -78,7 +82,11 @@ test('one order makes exactly one trace holding all four services', () => {
 
 test('the parent chain runs orders -> inventory -> pricing -> notifications through client and server spans', () => {
   const { spans } = observed;
-  const hops: [string, string][] = [['orders', 'inventory'], ['inventory', 'pricing'], ['pricing', 'notifications']];
+  const hops: [string, string][] = [
+    ['orders', 'inventory'],
+    ['inventory', 'pricing'],
+    ['pricing', 'notifications'],
+  ];
   for (const [caller, callee] of hops) {
     const server = serverSpan(spans, callee);
     assert.ok(server, `${callee} has no server span`);
@@ -110,11 +118,16 @@ test("each service's SQLite spans sit under its request span and carry the query
 test("the logs that reached the receiver carry the trace's ids, for every service", async () => {
   const traceId = observed.body.trace_id as string;
   const spanIds = new Set(observed.spans.map((span) => span.spanId));
-  await waitFor(() => SERVICES.every((s) => h.sink!.logs.some((log) => log.service === s && log.traceId === traceId)), 10_000, 'logs from every service');
+  await waitFor(
+    () => SERVICES.every((s) => h.sink!.logs.some((log) => log.service === s && log.traceId === traceId)),
+    10_000,
+    'logs from every service',
+  );
   for (const service of SERVICES) {
     const logs = h.sink!.logs.filter((log) => log.service === service && log.traceId === traceId);
     assert.ok(logs.length > 0, `no log of ${service} carries the trace id`);
-    for (const log of logs) assert.ok(spanIds.has(log.spanId), `${service} log ${JSON.stringify(log.body)} names span ${log.spanId}, which is not in the trace`);
+    for (const log of logs)
+      assert.ok(spanIds.has(log.spanId), `${service} log ${JSON.stringify(log.body)} names span ${log.spanId}, which is not in the trace`);
   }
 });
 
@@ -124,10 +137,14 @@ test('Prometheus has the request counters, counting the requests made', async ()
   await h.postOrder({ user_id: 1, product_name: 'Mouse', quantity: 1 });
   for (const service of SERVICES) {
     const query = `sum(${service}_service_requests_total{http_request_method="POST"})`;
-    const value = await waitFor(async () => {
-      const result = await queryPrometheus(prometheusPort, query);
-      return result[0]?.value === 3 ? 3 : undefined;
-    }, 20_000, `${query} == 3 (last: ${JSON.stringify(await queryPrometheus(prometheusPort, query))})`);
+    const value = await waitFor(
+      async () => {
+        const result = await queryPrometheus(prometheusPort, query);
+        return result[0]?.value === 3 ? 3 : undefined;
+      },
+      20_000,
+      `${query} == 3 (last: ${JSON.stringify(await queryPrometheus(prometheusPort, query))})`,
+    );
     assert.equal(value, 3);
   }
 });
@@ -144,10 +161,16 @@ test("Prometheus has the collector's span metrics (RED) for every service", asyn
 test('every metric the Grafana dashboard queries from the collector exists in Prometheus', async () => {
   const dashboard = fs.readFileSync(fromRoot('grafana', 'dashboards', 'otel-demo-services.json'), 'utf8');
   const expressions = [...dashboard.matchAll(/"expr":\s*"((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1]}"`) as string);
-  const names = new Set(expressions.flatMap((expr) => [...expr.matchAll(/\b([a-z_]+_(?:total|bucket|sum|count|seconds|milliseconds))\b/g)].map((m) => m[1]!)));
+  const names = new Set(
+    expressions.flatMap((expr) => [...expr.matchAll(/\b([a-z_]+_(?:total|bucket|sum|count|seconds|milliseconds))\b/g)].map((m) => m[1]!)),
+  );
   assert.ok(names.size >= 4, `found only ${[...names].join(', ')}`);
   for (const name of names) {
-    await waitFor(async () => (await queryPrometheus(prometheusPort, `count(${name})`)).length > 0, 20_000, `the dashboard's metric ${name} in Prometheus`);
+    await waitFor(
+      async () => (await queryPrometheus(prometheusPort, `count(${name})`)).length > 0,
+      20_000,
+      `the dashboard's metric ${name} in Prometheus`,
+    );
   }
 });
 
@@ -161,8 +184,14 @@ test('with notifications down, the failure shows as error spans with an exceptio
     const isFailure = (span: SpanRecord) => span.service === 'pricing' && span.statusCode === 2;
     await waitFor(() => h.sink!.spansOfTrace(traceId).some(isFailure), 15_000, "pricing's error span");
     const failed = h.sink!.spansOfTrace(traceId).filter(isFailure);
-    assert.ok(failed.some((span) => span.kind === SPAN_KIND.client), 'the call to notifications is not an error client span');
-    assert.ok(failed.some((span) => span.events.some((event) => event.name === 'exception')), 'no exception event');
+    assert.ok(
+      failed.some((span) => span.kind === SPAN_KIND.client),
+      'the call to notifications is not an error client span',
+    );
+    assert.ok(
+      failed.some((span) => span.events.some((event) => event.name === 'exception')),
+      'no exception event',
+    );
     assert.ok(failed.some((span) => span.attributes['demo.failed_dependency'] === 'notifications'));
   } finally {
     await h.chain.services.notifications.start();

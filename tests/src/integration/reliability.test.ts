@@ -34,14 +34,29 @@ async function harness(mode: Mode, withCollector = false): Promise<Harness> {
 }
 
 const mixedOrder = (i: number) =>
-  i % 5 === 0 ? { user_id: 2000 + i, product_name: 'Laptop', quantity: 1 + (i % 2) } : { user_id: 2000 + i, product_name: 'Mouse', quantity: 1 + (i % 3) };
+  i % 5 === 0
+    ? { user_id: 2000 + i, product_name: 'Laptop', quantity: 1 + (i % 2) }
+    : { user_id: 2000 + i, product_name: 'Mouse', quantity: 1 + (i % 3) };
 
 /** Stock taken from the shelf equals stock held by reservations equals what confirmed orders hold. */
 async function assertStockConsistent(h: Harness): Promise<void> {
-  await waitFor(() => (h.db('orders').prepare('SELECT COUNT(*) AS n FROM orders WHERE stock_release_pending = 1').get() as any).n === 0, 20_000, 'pending stock releases');
-  const held = h.db('inventory').prepare("SELECT product_name, SUM(quantity) AS n FROM reservations WHERE status = 'reserved' GROUP BY product_name").all() as any[];
-  const confirmed = h.db('orders').prepare("SELECT product_name, SUM(quantity) AS n FROM orders WHERE status = 'confirmed' GROUP BY product_name").all() as any[];
-  assert.deepEqual(Object.fromEntries(held.map((r) => [r.product_name, r.n])), Object.fromEntries(confirmed.map((r) => [r.product_name, r.n])));
+  await waitFor(
+    () => (h.db('orders').prepare('SELECT COUNT(*) AS n FROM orders WHERE stock_release_pending = 1').get() as any).n === 0,
+    20_000,
+    'pending stock releases',
+  );
+  const held = h
+    .db('inventory')
+    .prepare("SELECT product_name, SUM(quantity) AS n FROM reservations WHERE status = 'reserved' GROUP BY product_name")
+    .all() as any[];
+  const confirmed = h
+    .db('orders')
+    .prepare("SELECT product_name, SUM(quantity) AS n FROM orders WHERE status = 'confirmed' GROUP BY product_name")
+    .all() as any[];
+  assert.deepEqual(
+    Object.fromEntries(held.map((r) => [r.product_name, r.n])),
+    Object.fromEntries(confirmed.map((r) => [r.product_name, r.n])),
+  );
   const stock = (await getJson(`${h.chain.url('inventory')}/inventory`)).body.products as { name: string; stock: number }[];
   const seeded: Record<string, number> = { Laptop: 25, Mouse: 200 + 1_000_000, Keyboard: 100 };
   for (const product of stock) {
@@ -56,7 +71,11 @@ function assertEvery201Stored(h: Harness, results: LoadResult[]): void {
   const rows = h.db('orders').prepare('SELECT id, status FROM orders').all() as { id: number; status: string }[];
   const byId = new Map(rows.map((row) => [row.id, row.status]));
   for (const result of accepted) {
-    assert.equal(byId.get(result.body.order_id), result.body.status, `order ${result.body.order_id} answered 201 but stored as ${byId.get(result.body.order_id)}`);
+    assert.equal(
+      byId.get(result.body.order_id),
+      result.body.status,
+      `order ${result.body.order_id} answered 201 but stored as ${byId.get(result.body.order_id)}`,
+    );
   }
 }
 
@@ -92,7 +111,10 @@ for (const victim of ['inventory', 'pricing', 'notifications'] as const) {
     const statuses = countBy(results, (r) => String(r.status));
     const failures = results.filter((r) => r.status !== 201);
     for (const failure of failures) {
-      assert.ok([502, 504].includes(failure.status), `unexpected answer ${failure.status} ${JSON.stringify(failure.body ?? failure.error)}`);
+      assert.ok(
+        [502, 504].includes(failure.status),
+        `unexpected answer ${failure.status} ${JSON.stringify(failure.body ?? failure.error)}`,
+      );
       assert.equal(failure.body.dependency, victim, JSON.stringify(failure.body));
     }
     if (victim === 'notifications') assert.equal(failures.length, 0, 'a notification failure must never fail an order');
@@ -100,11 +122,17 @@ for (const victim of ['inventory', 'pricing', 'notifications'] as const) {
     assert.ok(slowest < TIMEOUTS.orders + 1500, `a request took ${slowest.toFixed(0)} ms`);
     const afterRestart = results.filter((r) => r.index >= firstAfterRestart);
     assert.ok(afterRestart.length >= 200);
-    assert.deepEqual(countBy(afterRestart, (r) => String(r.status)), { '201': afterRestart.length }, 'service did not fully resume after the restart');
+    assert.deepEqual(
+      countBy(afterRestart, (r) => String(r.status)),
+      { '201': afterRestart.length },
+      'service did not fully resume after the restart',
+    );
     assertEvery201Stored(h, results);
     await assertStockConsistent(h);
     const skipped = results.filter((r) => r.body?.notification?.status === 'skipped').length;
-    summary.push(`fault: ${victim} kill -9 after 150 requests, restarted 0.5 s later -> ${JSON.stringify(statuses)}${skipped ? `, ${skipped} notifications skipped` : ''}, slowest ${slowest.toFixed(0)} ms, all ${afterRestart.length} after the restart 201, stock consistent`);
+    summary.push(
+      `fault: ${victim} kill -9 after 150 requests, restarted 0.5 s later -> ${JSON.stringify(statuses)}${skipped ? `, ${skipped} notifications skipped` : ''}, slowest ${slowest.toFixed(0)} ms, all ${afterRestart.length} after the restart 201, stock consistent`,
+    );
   });
 }
 
@@ -138,11 +166,24 @@ test('fault: Envoy killed in envoy mode: inventory answers a clear error naming 
 
 test('junk: generated bodies, headers and paths always get a 4xx JSON answer and store nothing', async () => {
   const h = await harness('sdk');
-  const endpoints: [ServiceName, string][] = [['orders', '/orders'], ['inventory', '/inventory/check'], ['inventory', '/inventory/restock'], ['inventory', '/inventory/release'], ['pricing', '/pricing/calculate'], ['notifications', '/notifications']];
-  const counts = () => ['orders', 'inventory', 'pricing', 'notifications'].map((s) => {
-    const table = { orders: 'orders', inventory: 'reservations', pricing: 'quotes', notifications: 'notifications' }[s]!;
-    return (h.db(s as ServiceName).prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as any).n as number;
-  });
+  const endpoints: [ServiceName, string][] = [
+    ['orders', '/orders'],
+    ['inventory', '/inventory/check'],
+    ['inventory', '/inventory/restock'],
+    ['inventory', '/inventory/release'],
+    ['pricing', '/pricing/calculate'],
+    ['notifications', '/notifications'],
+  ];
+  const counts = () =>
+    ['orders', 'inventory', 'pricing', 'notifications'].map((s) => {
+      const table = { orders: 'orders', inventory: 'reservations', pricing: 'quotes', notifications: 'notifications' }[s]!;
+      return (
+        h
+          .db(s as ServiceName)
+          .prepare(`SELECT COUNT(*) AS n FROM ${table}`)
+          .get() as any
+      ).n as number;
+    });
   const before = counts();
   let tried = 0;
   const answers: Record<string, number> = {};
@@ -158,12 +199,19 @@ test('junk: generated bodies, headers and paths always get a 4xx JSON answer and
   );
   await fc.assert(
     fc.asyncProperty(fc.constantFrom(...endpoints), fc.string({ maxLength: 200 }), async ([service, path], raw) => {
-      const response = await fetch(`${h.chain.url(service)}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw });
+      const response = await fetch(`${h.chain.url(service)}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: raw,
+      });
       tried++;
       const parsed = (await response.json()) as { error?: string };
       return response.status >= 400 && response.status < 500 && typeof parsed.error === 'string';
     }),
-    { numRuns: 200, examples: ['{"a":', '\u0000', '[]', '{"__proto__": {"x": 1}}'].map((raw) => [endpoints[0]!, raw] as [[ServiceName, string], string]) },
+    {
+      numRuns: 200,
+      examples: ['{"a":', '\u0000', '[]', '{"__proto__": {"x": 1}}'].map((raw) => [endpoints[0]!, raw] as [[ServiceName, string], string]),
+    },
   );
   await fc.assert(
     fc.asyncProperty(fc.webPath(), async (path) => {
@@ -175,7 +223,9 @@ test('junk: generated bodies, headers and paths always get a 4xx JSON answer and
     { numRuns: 200 },
   );
   assert.deepEqual(counts(), before, 'junk stored rows');
-  summary.push(`junk: ${tried} generated requests (bodies, raw text, paths) -> ${JSON.stringify(answers)} for JSON bodies, 0 x 5xx, 0 rows stored`);
+  summary.push(
+    `junk: ${tried} generated requests (bodies, raw text, paths) -> ${JSON.stringify(answers)} for JSON bodies, 0 x 5xx, 0 rows stored`,
+  );
 });
 
 test('junk: hostile traceparent, tracestate and baggage headers never break a request', async () => {
@@ -184,11 +234,21 @@ test('junk: hostile traceparent, tracestate and baggage headers never break a re
   let tried = 0;
   await fc.assert(
     fc.asyncProperty(headerValue, headerValue, headerValue, async (traceparent, tracestate, baggage) => {
-      const response = await postJson(`${h.chain.ordersUrl}/orders`, { user_id: 1, product_name: 'Mouse', quantity: 1 }, { traceparent, tracestate, baggage });
+      const response = await postJson(
+        `${h.chain.ordersUrl}/orders`,
+        { user_id: 1, product_name: 'Mouse', quantity: 1 },
+        { traceparent, tracestate, baggage },
+      );
       tried++;
       return response.status === 201 && /^[0-9a-f]{32}$/.test(response.body.trace_id);
     }),
-    { numRuns: 150, examples: [['00-ffffffffffffffffffffffffffffffff-ffffffffffffffff-ff', 'a=b,'.repeat(70), 'k=v;'.repeat(70)], ['00-00000000000000000000000000000000-0000000000000000-01', '', '']] },
+    {
+      numRuns: 150,
+      examples: [
+        ['00-ffffffffffffffffffffffffffffffff-ffffffffffffffff-ff', 'a=b,'.repeat(70), 'k=v;'.repeat(70)],
+        ['00-00000000000000000000000000000000-0000000000000000-01', '', ''],
+      ],
+    },
   );
   summary.push(`junk: ${tried} orders with generated traceparent/tracestate/baggage -> all 201 with a valid trace id`);
 
@@ -199,22 +259,36 @@ test('junk: hostile traceparent, tracestate and baggage headers never break a re
   let faultTried = 0;
   await fc.assert(
     fc.asyncProperty(faultJunk, async (value) => {
-      const response = await postJson(`${h.chain.ordersUrl}/orders`, { user_id: 1, product_name: 'Mouse', quantity: 1 }, { baggage: `demo.fault=${value}` });
+      const response = await postJson(
+        `${h.chain.ordersUrl}/orders`,
+        { user_id: 1, product_name: 'Mouse', quantity: 1 },
+        { baggage: `demo.fault=${value}` },
+      );
       faultTried++;
       return response.status === 201 && response.body.notification.status === 'sent';
     }),
     { numRuns: 100, examples: [['orders:error:'], ['orders%3Aerror%'], ['ORDERS:ERROR'], [' :error']] },
   );
   const start = performance.now();
-  const response = await postJson(`${h.chain.ordersUrl}/orders`, { user_id: 1, product_name: 'Mouse', quantity: 1 }, { baggage: oversized });
+  const response = await postJson(
+    `${h.chain.ordersUrl}/orders`,
+    { user_id: 1, product_name: 'Mouse', quantity: 1 },
+    { baggage: oversized },
+  );
   assert.equal(response.status, 201, 'a fault past the baggage size limit must not be read');
-  summary.push(`junk: ${faultTried} orders with generated demo.fault values and one with a ${oversized.length}-byte baggage -> all 201 (${(performance.now() - start).toFixed(0)} ms for the oversized one)`);
+  summary.push(
+    `junk: ${faultTried} orders with generated demo.fault values and one with a ${oversized.length}-byte baggage -> all 201 (${(performance.now() - start).toFixed(0)} ms for the oversized one)`,
+  );
 });
 
 test('junk: an oversized body is refused early, without reading it all', async () => {
   const h = await harness('sdk');
   const start = performance.now();
-  const response = await fetch(`${h.chain.ordersUrl}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(8 * 1024 * 1024) });
+  const response = await fetch(`${h.chain.ordersUrl}/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: 'x'.repeat(8 * 1024 * 1024),
+  });
   assert.equal(response.status, 413);
   assert.ok(performance.now() - start < 3000);
   summary.push(`junk: 8 MiB body -> 413 in ${(performance.now() - start).toFixed(0)} ms`);

@@ -41,7 +41,12 @@ async function collectorCounter(h: Harness, name: string, labels: Record<string,
   for (const line of text.split('\n')) {
     if (!line.startsWith(`${name}{`)) continue;
     if (!Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`))) continue;
-    sum += Number(line.slice(line.lastIndexOf('}') + 1).trim().split(' ')[0]);
+    sum += Number(
+      line
+        .slice(line.lastIndexOf('}') + 1)
+        .trim()
+        .split(' ')[0],
+    );
   }
   return sum;
 }
@@ -71,11 +76,14 @@ test('tail sampling keeps every failed and every slow trace and about 10 % of th
 
   const total = failed.length + slow.length + normal.length;
   await waitFor(
-    async () => (await collectorCounter(h, 'traces_span_metrics_calls_total', { service_name: 'orders', span_kind: 'SPAN_KIND_SERVER' })) === total,
+    async () =>
+      (await collectorCounter(h, 'traces_span_metrics_calls_total', { service_name: 'orders', span_kind: 'SPAN_KIND_SERVER' })) === total,
     20_000,
     `span metrics to count all ${total} orders`,
   );
-  console.log(`tail sampling: ${failed.length} failed and ${slow.length} slow traces all kept, ${normalKept}/200 normal kept; span metrics counted ${total}/${total} orders`);
+  console.log(
+    `tail sampling: ${failed.length} failed and ${slow.length} slow traces all kept, ${normalKept}/200 normal kept; span metrics counted ${total}/${total} orders`,
+  );
 });
 
 const tenPercent = { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' };
@@ -84,7 +92,10 @@ const everyService = (env: Record<string, string>) => ({ orders: env, inventory:
 async function headSampled(mode: Mode, orders: number) {
   const h = await fresh({ mode, withCollector: true, serviceEnv: everyService(tenPercent) });
   const answers = await sendOrders(h, orders);
-  assert.ok(answers.every((answer) => answer.status === 201 && /^[0-9a-f]{32}$/.test(answer.traceId)), 'every order still answers with a trace id');
+  assert.ok(
+    answers.every((answer) => answer.status === 201 && /^[0-9a-f]{32}$/.test(answer.traceId)),
+    'every order still answers with a trace id',
+  );
   await sleep(2500);
   await h.sink!.waitForQuiet(2000, 20_000);
   return { h, answers, traces: groupByTrace(h.sink!.spans) };
@@ -104,7 +115,7 @@ test('head sampling at 10 % (sdk): about one order in ten is traced, always whol
   console.log(`head sampling sdk: ${kept.length}/150 traces kept`);
 });
 
-test("head sampling at 10 % (envoy): Envoy follows the sampled flag it receives, but its egress span starts a new trace that Envoy samples itself, so notifications is traced for every order", async () => {
+test('head sampling at 10 % (envoy): Envoy follows the sampled flag it receives, but its egress span starts a new trace that Envoy samples itself, so notifications is traced for every order', async () => {
   const { answers, traces } = await headSampled('envoy', 60);
   const firstTraces = answers.filter(({ traceId }) => traces.has(traceId));
   assert.ok(firstTraces.length <= 20, `${firstTraces.length} of 60 first traces kept`);

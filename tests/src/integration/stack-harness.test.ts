@@ -31,7 +31,11 @@ for (const mode of ['sdk', 'envoy'] as const) {
       const spans = byTrace.get(traceId)!;
       assert.equal(typeof spans[0]!.startNs, 'bigint');
       assert.ok(spans.every((span) => span.endNs >= span.startNs));
-      assert.equal((await stack.storedSpans(h.sink!.url)).length - before, [...byTrace.values()].flat().length, 'only the order\'s spans are new');
+      assert.equal(
+        (await stack.storedSpans(h.sink!.url)).length - before,
+        [...byTrace.values()].flat().length,
+        "only the order's spans are new",
+      );
     } finally {
       await h.stop();
     }
@@ -46,6 +50,9 @@ test('stack.postOrder: a refused connection is an answer with status 0 naming th
 
 test('stack.timed: records the seconds a step took under its name', () => {
   const timings: Record<string, string> = {};
-  assert.equal(stack.timed(timings, 'step', () => 42), 42);
+  assert.equal(
+    stack.timed(timings, 'step', () => 42),
+    42,
+  );
   assert.match(timings.step!, /^\d+\.\d s$/);
 });

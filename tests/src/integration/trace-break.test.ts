@@ -3,7 +3,17 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { fromRoot, WEB_UI_PUBLIC, freePorts, nginxProcess, reportOrders, startChain, type Chain, type ManagedProcess, type Mode } from '@demo/tools';
+import {
+  fromRoot,
+  WEB_UI_PUBLIC,
+  freePorts,
+  nginxProcess,
+  reportOrders,
+  startChain,
+  type Chain,
+  type ManagedProcess,
+  type Mode,
+} from '@demo/tools';
 import { startHarness, type Harness } from '../harness/harness';
 
 // Issue 18, natively: in each of the five modes an order placed in Chromium, its traces found
@@ -52,8 +62,15 @@ async function placeOrderAndWait(mode: Mode): Promise<{ orderId: number; traceId
   // The receiver has no search lag: the page settles once nothing new arrived for 6.5 s.
   await page.locator('#verdict[data-state="final"]').waitFor({ timeout: 45_000 });
   console.log(`# ${mode}: the page settled on its verdict ${((Date.now() - answered) / 1000).toFixed(1)} s after the order's answer`);
-  const traceIds = await page.locator('#waterfall [data-trace-id]').evaluateAll((sections) => sections.map((s) => (s as HTMLElement).dataset.traceId!));
-  return { orderId, traceIds, brokenAt: await page.getAttribute('#verdict', 'data-broken-at'), verdict: await page.locator('#verdict').innerText() };
+  const traceIds = await page
+    .locator('#waterfall [data-trace-id]')
+    .evaluateAll((sections) => sections.map((s) => (s as HTMLElement).dataset.traceId!));
+  return {
+    orderId,
+    traceIds,
+    brokenAt: await page.getAttribute('#verdict', 'data-broken-at'),
+    verdict: await page.locator('#verdict').innerText(),
+  };
 }
 
 /** The services drawn in one trace section, from its span labels ("pricing-envoy: ingress pricing"). */
@@ -72,7 +89,15 @@ before(async () => {
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
 });
@@ -103,7 +128,10 @@ test('none: two traces, broken at pricing, which left no spans', async () => {
   assert.equal(order.brokenAt, 'pricing');
   assert.deepEqual(await servicesIn(order.traceIds[0]!), ['web-ui', 'orders', 'inventory']);
   assert.deepEqual(await servicesIn(order.traceIds[1]!), ['notifications']);
-  assert.match(order.verdict, /broken at pricing: trace 1 ends at inventory: .*; trace 2 starts at notifications: .* with no parent\. pricing forwarded no traceparent/);
+  assert.match(
+    order.verdict,
+    /broken at pricing: trace 1 ends at inventory: .*; trace 2 starts at notifications: .* with no parent\. pricing forwarded no traceparent/,
+  );
 });
 
 test('envoy: two traces, pricing-envoy in both, broken at pricing; the page labels the halves and the terminal says the same', async () => {
@@ -120,10 +148,16 @@ test('envoy: two traces, pricing-envoy in both, broken at pricing; the page labe
   assert.match(order.verdict, /trace 1 ends at pricing-envoy: .*with no child.*trace 2 starts at pricing-envoy: .*with no parent/);
   // The same search in Grafana: Explore on the TraceQL query for this order.
   const search = (await page.getAttribute('#grafana-order-link', 'href'))!;
-  const pane = Object.values(JSON.parse(decodeURIComponent(search.split('panes=')[1]!)) as Record<string, { queries: { queryType: string; query: string }[] }>)[0]!;
+  const pane = Object.values(
+    JSON.parse(decodeURIComponent(search.split('panes=')[1]!)) as Record<string, { queries: { queryType: string; query: string }[] }>,
+  )[0]!;
   assert.deepEqual([pane.queries[0]!.queryType, pane.queries[0]!.query], ['traceql', `{ span.app.order.id = ${order.orderId} }`]);
   // One time axis: the second half's first bar starts to the right of the first half's.
-  const left = async (traceId: string) => page.locator(`[data-trace-id="${traceId}"] .span-bar`).first().evaluate((bar) => parseFloat((bar as HTMLElement).style.marginLeft));
+  const left = async (traceId: string) =>
+    page
+      .locator(`[data-trace-id="${traceId}"] .span-bar`)
+      .first()
+      .evaluate((bar) => parseFloat((bar as HTMLElement).style.marginLeft));
   assert.ok((await left(order.traceIds[1]!)) > (await left(order.traceIds[0]!)));
 
   const expected = `order ${order.orderId}: 2 traces [web-ui → orders → inventory → pricing-envoy] | [pricing-envoy → notifications] broken at pricing`;
@@ -154,18 +188,36 @@ test('off: the page says tracing is off and draws nothing', async () => {
 
 test('the comparison: orders of every mode in one orders.db, each with its own mode, trace count and break; a click draws its traces', async () => {
   const rows = page.locator('#recent tbody tr');
-  const expected: [Mode, string, string][] = [['sdk', '1', 'not broken'], ['none', '2', 'pricing'], ['envoy', '2', 'pricing'], ['envoy-propagation', '1', 'not broken']];
+  const expected: [Mode, string, string][] = [
+    ['sdk', '1', 'not broken'],
+    ['none', '2', 'pricing'],
+    ['envoy', '2', 'pricing'],
+    ['envoy-propagation', '1', 'not broken'],
+  ];
   for (const [mode, traces, brokenAt] of expected) {
     const row = page.locator(`#recent tbody tr[data-order-id="${placed.get(mode)}"]`);
     await row.locator('td.trace-count', { hasText: traces }).waitFor({ timeout: 20_000 });
-    assert.deepEqual(await row.locator('td').evaluateAll((cells) => [cells[1]!.textContent, cells[6]!.textContent, cells[7]!.textContent]), [mode, traces, brokenAt], mode);
+    assert.deepEqual(
+      await row.locator('td').evaluateAll((cells) => [cells[1]!.textContent, cells[6]!.textContent, cells[7]!.textContent]),
+      [mode, traces, brokenAt],
+      mode,
+    );
   }
   assert.ok((await rows.count()) >= 5);
-  assert.equal(await page.locator(`#recent tbody tr[data-order-id="${placed.get('off')}"] td`).nth(1).innerText(), 'off');
+  assert.equal(
+    await page
+      .locator(`#recent tbody tr[data-order-id="${placed.get('off')}"] td`)
+      .nth(1)
+      .innerText(),
+    'off',
+  );
   assert.deepEqual(await h.db('orders').prepare('SELECT mode FROM orders WHERE id = ?').pluck().get(placed.get('envoy')), 'envoy');
 
   // Clicking a row placed under another mode than the running one ("off") draws its traces.
-  for (const [mode, traces, brokenAt] of [['envoy', 2, 'pricing'], ['envoy-propagation', 1, '']] as const) {
+  for (const [mode, traces, brokenAt] of [
+    ['envoy', 2, 'pricing'],
+    ['envoy-propagation', 1, ''],
+  ] as const) {
     await page.locator(`#recent tbody tr[data-order-id="${placed.get(mode)}"]`).click();
     await page.locator('#result-summary', { hasText: `Order #${placed.get(mode)}, placed in mode ${mode}` }).waitFor();
     assert.ok(page.url().endsWith(`?order=${placed.get(mode)}`));

@@ -3,7 +3,19 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { checkNginxConfig, fromRoot, WEB_UI_PUBLIC, SPAN_KIND, serverSpan, waitFor, freePorts, nginxProcess, writeNginxConfig, type ManagedProcess, type WebUiVariables } from '@demo/tools';
+import {
+  checkNginxConfig,
+  fromRoot,
+  WEB_UI_PUBLIC,
+  SPAN_KIND,
+  serverSpan,
+  waitFor,
+  freePorts,
+  nginxProcess,
+  writeNginxConfig,
+  type ManagedProcess,
+  type WebUiVariables,
+} from '@demo/tools';
 import { startHarness, type Harness } from '../harness/harness';
 
 // The web UI in a real browser (Debian's Chromium, driven by playwright-core), served by the
@@ -36,14 +48,27 @@ before(async () => {
   // The same page where neither Tempo nor the collector answers: the preview must say so,
   // and the browser's own spans are lost without the page noticing.
   const nothing = `http://127.0.0.1:${ports.nothing}`;
-  nginxWithoutTempo = nginxProcess(path.join(h.dataDir, 'nginx-without-tempo'), { ...variables, WEB_UI_PORT: String(ports.webWithoutTempo), TEMPO_URL: nothing, COLLECTOR_OTLP_HTTP_URL: nothing });
+  nginxWithoutTempo = nginxProcess(path.join(h.dataDir, 'nginx-without-tempo'), {
+    ...variables,
+    WEB_UI_PORT: String(ports.webWithoutTempo),
+    TEMPO_URL: nothing,
+    COLLECTOR_OTLP_HTTP_URL: nothing,
+  });
   await nginxWithoutTempo.start();
   withoutTempoUrl = `http://127.0.0.1:${ports.webWithoutTempo}/`;
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
     // Root in a container needs --no-sandbox; the rest keeps Chromium off the (closed) network.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(`http://127.0.0.1:${variables.WEB_UI_PORT}/`);
@@ -74,7 +99,10 @@ test('an order placed in the browser is in orders.db, and its trace id is the on
   await page.locator('#result-summary', { hasText: 'confirmed' }).waitFor();
 
   const orderId = Number(/#(\d+)/.exec(await page.locator('#result-summary').innerText())![1]);
-  const row = h.db('orders').prepare('SELECT status, trace_id FROM orders WHERE id = ?').get(orderId) as { status: string; trace_id: string };
+  const row = h.db('orders').prepare('SELECT status, trace_id FROM orders WHERE id = ?').get(orderId) as {
+    status: string;
+    trace_id: string;
+  };
   assert.equal(row.status, 'confirmed');
 
   const traceId = await page.locator('#trace-id').innerText();
@@ -84,7 +112,10 @@ test('an order placed in the browser is in orders.db, and its trace id is the on
 
   const href = (await page.locator('#grafana-link').getAttribute('href'))!;
   assert.ok(href.startsWith('http://localhost:3000/explore?schemaVersion=1&orgId=1&panes='));
-  const panes = JSON.parse(decodeURIComponent(href.split('panes=')[1]!)) as Record<string, { datasource: string; queries: { query: string }[] }>;
+  const panes = JSON.parse(decodeURIComponent(href.split('panes=')[1]!)) as Record<
+    string,
+    { datasource: string; queries: { query: string }[] }
+  >;
   const pane = Object.values(panes)[0]!;
   assert.equal(pane.datasource, 'tempo');
   assert.equal(pane.queries[0]!.query, traceId);
@@ -98,11 +129,17 @@ test('an order placed in the browser is in orders.db, and its trace id is the on
 
 test('the trace starts in the browser: click -> fetch -> orders, one trace id', async () => {
   const traceId = await page.locator('#trace-id').innerText();
-  const spans = await waitFor(() => {
-    const found = h.sink!.spansOfTrace(traceId);
-    const click = found.find((span) => span.service === 'web-ui' && span.name === 'click');
-    return click && found.some((span) => span.parentSpanId === click.spanId) && found.some((span) => span.service === 'notifications') && found;
-  }, 20_000, 'the browser spans and the servers\' spans of the order in one trace');
+  const spans = await waitFor(
+    () => {
+      const found = h.sink!.spansOfTrace(traceId);
+      const click = found.find((span) => span.service === 'web-ui' && span.name === 'click');
+      return (
+        click && found.some((span) => span.parentSpanId === click.spanId) && found.some((span) => span.service === 'notifications') && found
+      );
+    },
+    20_000,
+    "the browser spans and the servers' spans of the order in one trace",
+  );
   const click = spans.find((span) => span.service === 'web-ui' && span.name === 'click')!;
   assert.equal(click.parentSpanId, '', 'the click is the root span');
   assert.equal(click.attributes['event_type'], 'click');
@@ -111,30 +148,58 @@ test('the trace starts in the browser: click -> fetch -> orders, one trace id', 
   assert.equal(fetchSpan.kind, SPAN_KIND.client);
   assert.match(String(fetchSpan.attributes['url.full'] ?? fetchSpan.attributes['http.url']), /\/api\/orders$/);
   const ordersServer = serverSpan(spans, 'orders')!;
-  assert.equal(ordersServer.parentSpanId, fetchSpan.spanId, 'orders\' server span is the fetch span\'s child');
+  assert.equal(ordersServer.parentSpanId, fetchSpan.spanId, "orders' server span is the fetch span's child");
 });
 
 test('the page load is a trace of its own in Tempo', async () => {
-  await waitFor(() => h.sink!.spans.find((span) => span.service === 'web-ui' && span.name === 'documentLoad'), 20_000, 'a documentLoad span from the browser');
+  await waitFor(
+    () => h.sink!.spans.find((span) => span.service === 'web-ui' && span.name === 'documentLoad'),
+    20_000,
+    'a documentLoad span from the browser',
+  );
 });
 
 test('/otlp takes POSTs of traces only, small ones, and refuses the rest with a 4xx', async () => {
   const base = `http://127.0.0.1:${variables.WEB_UI_PORT}`;
   assert.equal((await fetch(`${base}/otlp/v1/traces`)).status, 403);
   assert.equal((await fetch(`${base}/otlp/v1/traces`, { method: 'PUT', body: '{}' })).status, 403);
-  assert.equal((await fetch(`${base}/otlp/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status, 404);
-  assert.equal((await fetch(`${base}/otlp/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status, 404);
+  assert.equal(
+    (await fetch(`${base}/otlp/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status,
+    404,
+  );
+  assert.equal(
+    (await fetch(`${base}/otlp/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status,
+    404,
+  );
   const oversized = JSON.stringify({ resourceSpans: [], padding: 'x'.repeat(100 * 1024) });
-  assert.equal((await fetch(`${base}/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: oversized })).status, 413);
+  assert.equal(
+    (await fetch(`${base}/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: oversized })).status,
+    413,
+  );
   // A small, valid export goes through to the collector.
-  assert.equal((await fetch(`${base}/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"resourceSpans":[]}' })).status, 200);
+  assert.equal(
+    (
+      await fetch(`${base}/otlp/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"resourceSpans":[]}',
+      })
+    ).status,
+    200,
+  );
 });
 
 test("the trace preview draws the order's spans, from every service", async () => {
   await page.locator('#waterfall-note', { hasText: 'spans from 5 services' }).waitFor({ timeout: 20_000 });
   const rows = await page.locator('#waterfall .span-label').allInnerTexts();
   assert.equal(rows[0], 'web-ui: click', 'the waterfall starts with the browser');
-  for (const expected of ['web-ui: POST', 'orders: POST /orders', 'inventory: reserve stock', 'pricing: calculate price', 'notifications: INSERT notifications']) {
+  for (const expected of [
+    'web-ui: POST',
+    'orders: POST /orders',
+    'inventory: reserve stock',
+    'pricing: calculate price',
+    'notifications: INSERT notifications',
+  ]) {
     assert.ok(rows.includes(expected), `no "${expected}" in ${JSON.stringify(rows)}`);
   }
   fs.mkdirSync(fromRoot('test-results'), { recursive: true });
@@ -179,22 +244,30 @@ test('a fault chosen on the page travels as baggage; the preview highlights wher
     await page.selectOption('#fault', 'notifications:error');
     await page.getByRole('button', { name: 'Create Order & Trigger Workflow' }).click();
     await page.locator('#result-summary', { hasText: 'confirmed' }).waitFor();
-    assert.match(await page.locator('#result-details').innerText(), /Notification\s+skipped: notifications answered 500: notifications failed on purpose/);
+    assert.match(
+      await page.locator('#result-details').innerText(),
+      /Notification\s+skipped: notifications answered 500: notifications failed on purpose/,
+    );
     await page.locator('#waterfall-note', { hasText: 'Highlighted: where notifications:error hit' }).waitFor({ timeout: 20_000 });
     const hits = await page.locator('#waterfall .fault-hit .span-label').allInnerTexts();
     assert.ok(hits.includes('notifications: injected error'), JSON.stringify(hits));
-    assert.ok(hits.every((label) => label.startsWith('notifications: ')), `only notifications' spans are highlighted: ${JSON.stringify(hits)}`);
+    assert.ok(
+      hits.every((label) => label.startsWith('notifications: ')),
+      `only notifications' spans are highlighted: ${JSON.stringify(hits)}`,
+    );
 
     await page.selectOption('#fault', 'inventory:slow-query');
     await page.getByRole('button', { name: 'Create Order & Trigger Workflow' }).click();
-    await page.locator('#waterfall-note', { hasText: 'Highlighted: where inventory:slow-query hit (inventory: WITH scan' }).waitFor({ timeout: 20_000 });
+    await page
+      .locator('#waterfall-note', { hasText: 'Highlighted: where inventory:slow-query hit (inventory: WITH scan' })
+      .waitFor({ timeout: 20_000 });
     await page.screenshot({ path: fromRoot('test-results', 'web-ui-fault.png'), fullPage: true });
   } finally {
     await page.selectOption('#fault', '');
   }
 });
 
-test('nginx serves the page\'s own files only, and answers its health check without logging it', async () => {
+test("nginx serves the page's own files only, and answers its health check without logging it", async () => {
   const base = `http://127.0.0.1:${variables.WEB_UI_PORT}`;
   for (const path of ['/README.md', '/nginx/default.conf.template', '/public/index.html', '/../README.md']) {
     assert.equal((await fetch(`${base}${path}`)).status, 404, path);

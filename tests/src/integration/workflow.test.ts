@@ -19,7 +19,15 @@ test('POST /orders answers 201 with the whole workflow and a trace id', async ()
   assert.equal(body.status, 'confirmed');
   assert.equal(typeof body.order_id, 'number');
   assert.deepEqual(body.inventory_check, { available: true, reserved: 2, remaining_stock: 23 });
-  assert.deepEqual(body.price, { unit_price: 1299.99, quantity: 2, subtotal: 2599.98, discount_percent: 0, discount: 0, total: 2599.98, currency: 'USD' });
+  assert.deepEqual(body.price, {
+    unit_price: 1299.99,
+    quantity: 2,
+    subtotal: 2599.98,
+    discount_percent: 0,
+    discount: 0,
+    total: 2599.98,
+    currency: 'USD',
+  });
   assert.equal(body.notification.status, 'sent');
   assert.equal(typeof body.notification.notification_id, 'number');
   assert.match(body.trace_id, /^[0-9a-f]{32}$/);
@@ -83,7 +91,10 @@ test('GET /orders lists recent orders and GET /orders/:id returns one', async ()
 
 test('GET /inventory, GET /notifications and every /health answer', async () => {
   const inventory = await getJson(`${h.chain.url('inventory')}/inventory`);
-  assert.deepEqual(inventory.body.products.map((p: any) => p.name), ['Keyboard', 'Laptop', 'Mouse']);
+  assert.deepEqual(
+    inventory.body.products.map((p: any) => p.name),
+    ['Keyboard', 'Laptop', 'Mouse'],
+  );
   const notifications = await getJson(`${h.chain.url('notifications')}/notifications`);
   assert.ok(notifications.body.count > 0);
   for (const service of ['orders', 'inventory', 'pricing', 'notifications'] as const) {

@@ -10,7 +10,10 @@ import { fromRoot, parseCommandLine } from '@demo/tools';
 const OPTIONS = { mode: { type: 'string' }, load: { type: 'boolean' }, env: { type: 'string', multiple: true } } as const;
 
 test('parseCommandLine: values, and the first bad argument as a value', () => {
-  assert.deepEqual(parseCommandLine(['--mode', 'envoy', '--load', '--env', 'A=1', '--env=B=2'], OPTIONS), { ok: true, values: { mode: 'envoy', load: true, env: ['A=1', 'B=2'] } });
+  assert.deepEqual(parseCommandLine(['--mode', 'envoy', '--load', '--env', 'A=1', '--env=B=2'], OPTIONS), {
+    ok: true,
+    values: { mode: 'envoy', load: true, env: ['A=1', 'B=2'] },
+  });
   assert.deepEqual(parseCommandLine(['--mode=none'], OPTIONS), { ok: true, values: { mode: 'none' } });
   assert.deepEqual(parseCommandLine(['--nope'], OPTIONS), { ok: false, problem: { kind: 'unknown', argument: '--nope' } });
   assert.deepEqual(parseCommandLine(['stray'], OPTIONS), { ok: false, problem: { kind: 'unknown', argument: 'stray' } });
@@ -18,7 +21,8 @@ test('parseCommandLine: values, and the first bad argument as a value', () => {
   assert.deepEqual(parseCommandLine(['--load=yes'], OPTIONS), { ok: false, problem: { kind: 'takes-no-value', argument: '--load' } });
 });
 
-const local = (...args: string[]) => spawnSync(process.execPath, [fromRoot('tools', 'dist', 'local.js'), ...args], { encoding: 'utf8', timeout: 10_000 });
+const local = (...args: string[]) =>
+  spawnSync(process.execPath, [fromRoot('tools', 'dist', 'local.js'), ...args], { encoding: 'utf8', timeout: 10_000 });
 
 test('npm run local: bad input exits 2 with a message naming it and the usage, before starting anything', () => {
   const cases: [string[], RegExp][] = [
@@ -32,14 +36,18 @@ test('npm run local: bad input exits 2 with a message naming it and the usage, b
     const result = local(...args);
     assert.equal(result.status, 2, args.join(' '));
     assert.match(result.stderr, message, args.join(' '));
-    assert.match(result.stdout, /^usage: npm run local -- --mode <sdk\|none\|envoy\|envoy-propagation\|off> \[--load\] \[--tail-sampling\]/);
+    assert.match(
+      result.stdout,
+      /^usage: npm run local -- --mode <sdk\|none\|envoy\|envoy-propagation\|off> \[--load\] \[--tail-sampling\]/,
+    );
   }
   const help = local('-h');
   assert.equal(help.status, 0);
   assert.match(help.stdout, /--tail-sampling +the collector keeps errors/);
 });
 
-const bench = (...args: string[]) => spawnSync(process.execPath, [fromRoot('tools', 'dist', 'bench.js'), ...args], { encoding: 'utf8', timeout: 10_000 });
+const bench = (...args: string[]) =>
+  spawnSync(process.execPath, [fromRoot('tools', 'dist', 'bench.js'), ...args], { encoding: 'utf8', timeout: 10_000 });
 
 test('npm run bench: bad input fails with a message naming it, before starting anything', () => {
   const cases: [string[], RegExp][] = [

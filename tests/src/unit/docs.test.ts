@@ -64,7 +64,10 @@ test("GitHub's heading anchors: punctuation and emoji go, letters of any script 
   assert.equal(githubSlug('Without Docker: `npm run local`'), 'without-docker-npm-run-local');
   assert.equal(githubSlug('`off` against `limit`, and memory'), 'off-against-limit-and-memory');
   assert.equal(githubSlug('Faults: the `demo.fault` baggage'), 'faults-the-demofault-baggage');
-  assert.equal(githubSlug('Tempo, Loki and Grafana: each key against the upstream source'), 'tempo-loki-and-grafana-each-key-against-the-upstream-source');
+  assert.equal(
+    githubSlug('Tempo, Loki and Grafana: each key against the upstream source'),
+    'tempo-loki-and-grafana-each-key-against-the-upstream-source',
+  );
   assert.equal(githubSlug('**Bold** and [a link](x.md)'), 'bold-and-a-link');
   // The seed's Japanese headings, as GitHub renders them.
   assert.equal(githubSlug('🚀 クイックスタート'), '-クイックスタート');
@@ -74,11 +77,23 @@ test("GitHub's heading anchors: punctuation and emoji go, letters of any script 
   assert.equal(githubSlug('Step ① of C#'), 'step--of-c');
   assert.deepEqual([...anchors('# Logs\n\n```\n# not a heading\n```\n\n## Logs ##\n### Logs')], ['logs', 'logs-1', 'logs-2']);
   // github-slugger's own fixture: a numbered slug already taken by a heading is skipped.
-  assert.deepEqual([...anchors(['# echo', '# echo', '# echo 1', '# echo-1', '# echo'].join('\n'))], ['echo', 'echo-1', 'echo-1-1', 'echo-1-2', 'echo-2']);
+  assert.deepEqual(
+    [...anchors(['# echo', '# echo', '# echo 1', '# echo-1', '# echo'].join('\n'))],
+    ['echo', 'echo-1', 'echo-1-1', 'echo-1-2', 'echo-2'],
+  );
 });
 
 test('the link checker finds a missing file, a missing anchor and a link out of the repository, and passes good links', () => {
-  const probe = ['[ok](architecture.md#api)', '[ok](#here)', '## Here', '[gone](no-such-page.md)', '[no anchor](architecture.md#no-such-heading)', '[out](../../elsewhere.md)', '`[code](not-a-link.md)`', '[web](https://example.com/x.md)'].join('\n');
+  const probe = [
+    '[ok](architecture.md#api)',
+    '[ok](#here)',
+    '## Here',
+    '[gone](no-such-page.md)',
+    '[no anchor](architecture.md#no-such-heading)',
+    '[out](../../elsewhere.md)',
+    '`[code](not-a-link.md)`',
+    '[web](https://example.com/x.md)',
+  ].join('\n');
   const problems = brokenLinks('docs/probe.md', probe);
   assert.deepEqual(problems, [
     'docs/probe.md:4 no-such-page.md: no such file',
@@ -99,10 +114,17 @@ test('every page in docs/ is linked from README.md, and the two READMEs link to 
   const readme = fs.readFileSync(fromRoot('README.md'), 'utf8');
   const targets = new Set(links(readme).map(({ target }) => target.split('#')[0]));
   const pages = fs.readdirSync(fromRoot('docs')).filter((file) => file.endsWith('.md'));
-  assert.deepEqual(pages.filter((page) => !targets.has(`docs/${page}`)), [], 'docs pages the README does not link');
+  assert.deepEqual(
+    pages.filter((page) => !targets.has(`docs/${page}`)),
+    [],
+    'docs pages the README does not link',
+  );
   assert.ok(targets.has('README.ja.md'), 'README.md links README.ja.md');
   const japanese = fs.readFileSync(fromRoot('README.ja.md'), 'utf8');
-  assert.ok(links(japanese).some(({ target }) => target === 'README.md'), 'README.ja.md links README.md');
+  assert.ok(
+    links(japanese).some(({ target }) => target === 'README.md'),
+    'README.ja.md links README.md',
+  );
 });
 
 test("README.ja.md has README.md's code blocks, byte for byte, in the same order", () => {
@@ -113,7 +135,11 @@ test("README.ja.md has README.md's code blocks, byte for byte, in the same order
     const en = english[i];
     const ja = japanese[i];
     assert.ok(en && ja, `README.md has ${english.length} code blocks, README.ja.md ${japanese.length}`);
-    assert.equal(`${ja.fence}\n${ja.body}`, `${en.fence}\n${en.body}`, `code block ${i + 1}: README.md line ${en.line}, README.ja.md line ${ja.line}`);
+    assert.equal(
+      `${ja.fence}\n${ja.body}`,
+      `${en.fence}\n${en.body}`,
+      `code block ${i + 1}: README.md line ${en.line}, README.ja.md line ${ja.line}`,
+    );
   }
 });
 

@@ -18,7 +18,7 @@ test('@grafana/schema is the release of the Grafana that compose runs', () => {
   assert.equal(schemaVersion, pinned('GRAFANA_VERSION'));
 });
 
-test('every dashboard type-checks against @grafana/schema: the dashboard model, each panel type\'s options and field config', () => {
+test("every dashboard type-checks against @grafana/schema: the dashboard model, each panel type's options and field config", () => {
   const files = DASHBOARD_FILES();
   assert.ok(files.length > 0, 'grafana/dashboards/ has dashboards');
   const problems = files.flatMap(dashboardSchemaProblems);
@@ -60,6 +60,14 @@ test('the check finds a wrong value and an unknown panel type, naming the panel'
 
   const problems = dashboardSchemaProblems(file);
   assert.equal(problems.length, 2, problems.join('\n'));
-  assert.ok(problems.some((problem) => /panel 1 "wrong legend" \(timeseries\) options: Type '"sideways"' is not assignable/.test(problem)), problems.join('\n'));
-  assert.ok(problems.some((problem) => /panel 2 "the old graph panel" \(graph\): @grafana\/schema has no types for panel type "graph"/.test(problem)), problems.join('\n'));
+  assert.ok(
+    problems.some((problem) => /panel 1 "wrong legend" \(timeseries\) options: Type '"sideways"' is not assignable/.test(problem)),
+    problems.join('\n'),
+  );
+  assert.ok(
+    problems.some((problem) =>
+      /panel 2 "the old graph panel" \(graph\): @grafana\/schema has no types for panel type "graph"/.test(problem),
+    ),
+    problems.join('\n'),
+  );
 });

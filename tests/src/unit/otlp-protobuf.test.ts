@@ -17,12 +17,24 @@ after(() => Promise.all(sinks.map((sink) => sink.close())));
 
 function makeSpans() {
   exporter.reset();
-  const parent = tracer.startSpan('POST /orders', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'POST', 'http.response.status_code': 201 } });
+  const parent = tracer.startSpan('POST /orders', {
+    kind: SpanKind.SERVER,
+    attributes: { 'http.request.method': 'POST', 'http.response.status_code': 201 },
+  });
   const child = tracer.startSpan(
     'INSERT orders',
     {
       kind: SpanKind.CLIENT,
-      attributes: { 'db.system.name': 'sqlite', 'db.query.text': 'INSERT INTO orders (user_id) VALUES (?)', rows: 1, ratio: 0.25, cached: false, tags: ['a', 'b'], big: 2 ** 40, negative: -3 },
+      attributes: {
+        'db.system.name': 'sqlite',
+        'db.query.text': 'INSERT INTO orders (user_id) VALUES (?)',
+        rows: 1,
+        ratio: 0.25,
+        cached: false,
+        tags: ['a', 'b'],
+        big: 2 ** 40,
+        negative: -3,
+      },
     },
     trace.setSpan(ROOT_CONTEXT, parent),
   );
@@ -36,7 +48,11 @@ function makeSpans() {
 async function receive(body: Uint8Array, contentType: string) {
   const sink = await OtlpSink.start();
   sinks.push(sink);
-  const response = await fetch(`${sink.url}/v1/traces`, { method: 'POST', headers: { 'content-type': contentType }, body: Buffer.from(body) });
+  const response = await fetch(`${sink.url}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: Buffer.from(body),
+  });
   assert.equal(response.status, 200, await response.text());
   return sink.spans;
 }
@@ -54,7 +70,16 @@ test('protobuf and JSON of the same spans give the same records', async () => {
   assert.equal(insert.kind, 3);
   assert.equal(insert.statusCode, 2);
   assert.equal(insert.statusMessage, 'database is locked');
-  assert.deepEqual(insert.attributes, { 'db.system.name': 'sqlite', 'db.query.text': 'INSERT INTO orders (user_id) VALUES (?)', rows: 1, ratio: 0.25, cached: false, tags: ['a', 'b'], big: 2 ** 40, negative: -3 });
+  assert.deepEqual(insert.attributes, {
+    'db.system.name': 'sqlite',
+    'db.query.text': 'INSERT INTO orders (user_id) VALUES (?)',
+    rows: 1,
+    ratio: 0.25,
+    cached: false,
+    tags: ['a', 'b'],
+    big: 2 ** 40,
+    negative: -3,
+  });
   assert.deepEqual(insert.events, [{ name: 'exception', attributes: { 'exception.message': 'boom: ü' } }]);
   assert.ok(insert.endNs >= insert.startNs && insert.startNs > 0n);
 });
@@ -63,7 +88,11 @@ test('a truncated protobuf body is refused with 400, not stored', async () => {
   const body = ProtobufTraceSerializer.serializeRequest(makeSpans())!;
   const sink = await OtlpSink.start();
   sinks.push(sink);
-  const response = await fetch(`${sink.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: Buffer.from(body.subarray(0, body.length - 7)) });
+  const response = await fetch(`${sink.url}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-protobuf' },
+    body: Buffer.from(body.subarray(0, body.length - 7)),
+  });
   assert.equal(response.status, 400);
   assert.match(((await response.json()) as { error: string }).error, /protobuf/);
   assert.equal(sink.spans.length, 0);

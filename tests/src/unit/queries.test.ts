@@ -36,25 +36,35 @@ test('the PromQL grammar is the one of the Prometheus that compose runs (lezer-p
 test('every PromQL, LogQL and TraceQL query in the dashboards, provisioning, alert rules, README and docs parses', () => {
   const queries = allProjectQueries();
   const count = (language: Query['language']) => queries.filter((query) => query.language === language).length;
-  console.log(`queries parsed: ${count('promql')} PromQL, ${count('logql')} LogQL, ${count('traceql')} TraceQL in ${new Set(queries.map((query) => query.file)).size} files`);
+  console.log(
+    `queries parsed: ${count('promql')} PromQL, ${count('logql')} LogQL, ${count('traceql')} TraceQL in ${new Set(queries.map((query) => query.file)).size} files`,
+  );
   assert.deepEqual(describeParseFailures(queries), []);
 });
 
 test('the queries are found where they live: every panel query, both link types of the Tempo data source, every rule', () => {
   const dashboard = DASHBOARD_FILES().flatMap(dashboardQueries);
-  const json = JSON.parse(fs.readFileSync(fromRoot('grafana', 'dashboards', 'otel-demo-services.json'), 'utf8')) as { panels: { targets?: unknown[] }[] };
+  const json = JSON.parse(fs.readFileSync(fromRoot('grafana', 'dashboards', 'otel-demo-services.json'), 'utf8')) as {
+    panels: { targets?: unknown[] }[];
+  };
   const panelTargets = json.panels.reduce((sum, panel) => sum + (panel.targets?.length ?? 0), 0);
   // The service-map query of the node graph panel has no query text; every other target does.
   assert.equal(dashboard.length, panelTargets - 1);
   assert.deepEqual([...new Set(dashboard.map((query) => query.language))].sort(), ['logql', 'promql', 'traceql']);
 
   const provisioning = provisioningQueries(fromRoot('grafana', 'provisioning', 'datasources', 'datasources.yaml'));
-  assert.deepEqual(provisioning.map((query) => query.language), ['logql', 'promql', 'promql', 'promql']);
+  assert.deepEqual(
+    provisioning.map((query) => query.language),
+    ['logql', 'promql', 'promql', 'promql'],
+  );
   // Grafana's $${__tags} (escaped in the provisioning file) becomes the span's mapped tags.
   assert.match(provisioning[0]!.expression, /^\{service_name="orders"\} \| trace_id="[0-9a-f]{32}"$/);
 
   const rules = ruleQueries(fromRoot('prometheus', 'alert-rules.yml'));
-  assert.deepEqual(rules.map((query) => query.where), ['rule ServiceErrorRatioHigh', 'rule ServiceLatencyP95High', 'rule CollectorLosingTelemetry']);
+  assert.deepEqual(
+    rules.map((query) => query.where),
+    ['rule ServiceErrorRatioHigh', 'rule ServiceLatencyP95High', 'rule CollectorLosingTelemetry'],
+  );
 });
 
 test('a broken query fails the check, naming the file, the place and the expression', () => {
@@ -89,14 +99,18 @@ test('a broken query fails the check, naming the file, the place and the express
   const relative = path.relative(fromRoot(), file);
   assert.ok(failures[0]!.startsWith(`${relative} line 5: promql does not parse`), failures[0]);
   assert.ok(failures[0]!.includes('(rate(traces_span_metrics_calls_total[1m])\\n  / 2'), failures[0]);
-  assert.ok(failures[1]!.startsWith(`${relative} line 8: logql does not parse`) && failures[1]!.includes('{service_name=\\"orders\\" | trace_id'), failures[1]);
+  assert.ok(
+    failures[1]!.startsWith(`${relative} line 8: logql does not parse`) && failures[1]!.includes('{service_name=\\"orders\\" | trace_id'),
+    failures[1],
+  );
   assert.ok(failures[2]!.startsWith(`${relative} line 8: traceql does not parse`), failures[2]);
 });
 
 test("Grafana's template variables are replaced as Grafana replaces them; an unknown one is reported", () => {
   const variables = { service: '.+' };
   assert.equal(
-    substituteVariables('rate(x{a=~"$service", b=~"${service}", c=~"${service:regex}", d=~"[[service]]"}[$__rate_interval])', variables).expression,
+    substituteVariables('rate(x{a=~"$service", b=~"${service}", c=~"${service:regex}", d=~"[[service]]"}[$__rate_interval])', variables)
+      .expression,
     'rate(x{a=~".+", b=~".+", c=~".+", d=~".+"}[20s])',
   );
   assert.equal(substituteVariables('topk(10, rate(x[$__range]))', variables).expression, 'topk(10, rate(x[1800s]))');
@@ -114,7 +128,13 @@ test('inline code counts as a query only when it has the shape of one', () => {
   assert.equal(classifyInlineCode('{ .http.status_code >= 500 }'), 'traceql');
   assert.equal(classifyInlineCode('ServiceErrorRatioHigh{service_name="notifications"}'), 'promql');
   assert.equal(classifyInlineCode('rate(orders_service_requests_total[1m])'), 'promql');
-  for (const code of ['{"status":"ok","service":"orders"}', 'traces_span_metrics_calls_total', 'docker compose up -d', 'common.storage.filesystem.{chunks,rules}_directory', '${__value.raw}']) {
+  for (const code of [
+    '{"status":"ok","service":"orders"}',
+    'traces_span_metrics_calls_total',
+    'docker compose up -d',
+    'common.storage.filesystem.{chunks,rules}_directory',
+    '${__value.raw}',
+  ]) {
     assert.equal(classifyInlineCode(code), undefined, code);
   }
 });

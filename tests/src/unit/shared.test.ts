@@ -127,7 +127,9 @@ test('postJson keeps the name of the service that failed deeper in the chain', a
   const port = await freePort();
   const server = http.createServer((_request, response) => {
     response.writeHead(504, { 'content-type': 'application/json' });
-    response.end(JSON.stringify({ error: 'dependency_failed', dependency: 'notifications', message: 'notifications did not answer within 5 ms' }));
+    response.end(
+      JSON.stringify({ error: 'dependency_failed', dependency: 'notifications', message: 'notifications did not answer within 5 ms' }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const result = await postJson(`http://127.0.0.1:${port}/x`, {}, { dependency: 'pricing', timeoutMs: 1000 });

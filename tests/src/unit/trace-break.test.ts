@@ -5,7 +5,16 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { parser as traceQlParser } from '@grafana/lezer-traceql';
-import { judgeOrder, orderLine, parseTraceQl, searchTraces, spansFromTempoTrace, traceById, toVerdictSpan, type SpanRecord } from '@demo/tools';
+import {
+  judgeOrder,
+  orderLine,
+  parseTraceQl,
+  searchTraces,
+  spansFromTempoTrace,
+  traceById,
+  toVerdictSpan,
+  type SpanRecord,
+} from '@demo/tools';
 import { openOrdersDb } from '@demo/orders/dist/db';
 
 // The pieces of "where the trace breaks" that need no running process: the TraceQL query
@@ -25,7 +34,8 @@ test("the page's query is a TraceQL spanset filter on the span attribute app.ord
   const nodes = traceQlNodes(PAGE_QUERY);
   assert.ok(!nodes.includes('⚠'), nodes.join(' '));
   // span-scoped attribute app.order.id, compared with = to the integer 3
-  for (const node of ['SpansetFilter', 'AttributeField', 'Span', 'Identifier', 'FieldOp', 'Integer']) assert.ok(nodes.includes(node), `${node} in ${nodes.join(' ')}`);
+  for (const node of ['SpansetFilter', 'AttributeField', 'Span', 'Identifier', 'FieldOp', 'Integer'])
+    assert.ok(nodes.includes(node), `${node} in ${nodes.join(' ')}`);
   // the grammar is not a rubber stamp: a filter without a value is an error
   assert.ok(traceQlNodes('{ span.app.order.id = }').includes('⚠'));
 });
@@ -33,9 +43,30 @@ test("the page's query is a TraceQL spanset filter on the span attribute app.ord
 // ---- spans as the receiver stores them: an envoy-mode order 3 and an unrelated order 4 ----
 
 let clock = 1_767_000_000_000_000_000n;
-function span(traceId: string, spanId: string, parentSpanId: string, service: string, name: string, kind: number, attributes: Record<string, unknown> = {}): SpanRecord {
+function span(
+  traceId: string,
+  spanId: string,
+  parentSpanId: string,
+  service: string,
+  name: string,
+  kind: number,
+  attributes: Record<string, unknown> = {},
+): SpanRecord {
   clock += 1_000_000n;
-  return { traceId, spanId, parentSpanId, service, name, kind, startNs: clock, endNs: clock + 500_000n, attributes, events: [], statusCode: 0, statusMessage: '' };
+  return {
+    traceId,
+    spanId,
+    parentSpanId,
+    service,
+    name,
+    kind,
+    startNs: clock,
+    endNs: clock + 500_000n,
+    attributes,
+    events: [],
+    statusCode: 0,
+    statusMessage: '',
+  };
 }
 const T1 = '1'.repeat(32);
 const T2 = '2'.repeat(32);
@@ -56,7 +87,10 @@ test("the receiver's search finds both traces of an order, in Tempo's response s
   const answer = searchTraces(allSpans, new URLSearchParams({ q: PAGE_QUERY, spss: '1' }));
   assert.equal(answer.status, 200);
   const body = answer.body as { traces: any[]; metrics: object };
-  assert.deepEqual(body.traces.map((trace) => trace.traceID), [T2, T1]);
+  assert.deepEqual(
+    body.traces.map((trace) => trace.traceID),
+    [T2, T1],
+  );
   const [second, first] = body.traces;
   assert.equal(first.rootServiceName, 'web-ui');
   assert.equal(first.rootTraceName, 'click');
@@ -68,9 +102,16 @@ test("the receiver's search finds both traces of an order, in Tempo's response s
   assert.deepEqual(first.serviceStats.inventory, { spanCount: 2 });
   assert.ok('metrics' in body);
   // A string 3 is not the integer 3, as in TraceQL.
-  assert.equal((searchTraces(allSpans, new URLSearchParams({ q: '{ span.app.order.id = "3" }' })).body as { traces: unknown[] }).traces.length, 0);
+  assert.equal(
+    (searchTraces(allSpans, new URLSearchParams({ q: '{ span.app.order.id = "3" }' })).body as { traces: unknown[] }).traces.length,
+    0,
+  );
   assert.deepEqual(
-    (searchTraces(allSpans, new URLSearchParams({ q: '{ resource.service.name = "notifications" && span.app.order.id = 3 }' })).body as { traces: { traceID: string }[] }).traces.map((t) => t.traceID),
+    (
+      searchTraces(allSpans, new URLSearchParams({ q: '{ resource.service.name = "notifications" && span.app.order.id = 3 }' })).body as {
+        traces: { traceID: string }[];
+      }
+    ).traces.map((t) => t.traceID),
     [T2],
   );
 });
@@ -106,7 +147,10 @@ test("trace-by-id answers in Tempo's protobuf JSON (base64 ids, kind names), whi
   assert.equal(typeof ingress.startTimeUnixNano, 'string');
   const read = spansFromTempoTrace(answer.body, envoyOrder[0]!.startNs);
   const readIngress = read.find((s) => s.name === 'ingress pricing')!;
-  assert.deepEqual([readIngress.traceId, readIngress.spanId, readIngress.parentSpanId, readIngress.kind], [T1, 'a000000000000005', 'a000000000000004', 2]);
+  assert.deepEqual(
+    [readIngress.traceId, readIngress.spanId, readIngress.parentSpanId, readIngress.kind],
+    [T1, 'a000000000000005', 'a000000000000004', 2],
+  );
   assert.equal(read.find((s) => s.name === 'click')!.start, 0);
   assert.equal(traceById(allSpans, 'f'.repeat(32)).status, 404);
 });
@@ -114,10 +158,23 @@ test("trace-by-id answers in Tempo's protobuf JSON (base64 ids, kind names), whi
 test('the verdict: envoy mode breaks at pricing (Envoy ingress ends trace 1, Envoy egress starts trace 2)', () => {
   const verdict = judgeOrder(envoyOrder.map(toVerdictSpan));
   assert.equal(verdict.brokenAt, 'pricing');
-  assert.deepEqual(verdict.traces.map((trace) => trace.label), ['web-ui', 'pricing-envoy (egress)']);
-  assert.deepEqual(verdict.traces[0]!.rows.map((row) => row.depth), [0, 1, 2, 3, 4], 'a tree: each span one deeper than its parent');
-  assert.match(verdict.text, /trace 1 ends at pricing-envoy: ingress pricing, with no child .* trace 2 starts at pricing-envoy: egress notifications, with no parent\. pricing forwarded no traceparent/);
-  assert.equal(orderLine(3, verdict), 'order 3: 2 traces [web-ui → orders → inventory → pricing-envoy] | [pricing-envoy → notifications] broken at pricing');
+  assert.deepEqual(
+    verdict.traces.map((trace) => trace.label),
+    ['web-ui', 'pricing-envoy (egress)'],
+  );
+  assert.deepEqual(
+    verdict.traces[0]!.rows.map((row) => row.depth),
+    [0, 1, 2, 3, 4],
+    'a tree: each span one deeper than its parent',
+  );
+  assert.match(
+    verdict.text,
+    /trace 1 ends at pricing-envoy: ingress pricing, with no child .* trace 2 starts at pricing-envoy: egress notifications, with no parent\. pricing forwarded no traceparent/,
+  );
+  assert.equal(
+    orderLine(3, verdict),
+    'order 3: 2 traces [web-ui → orders → inventory → pricing-envoy] | [pricing-envoy → notifications] broken at pricing',
+  );
 });
 
 test('the verdict: with no sidecar (mode none) the break is still at pricing, found from the server span that starts trace 2', () => {
@@ -130,7 +187,11 @@ test('the verdict: with no sidecar (mode none) the break is still at pricing, fo
 });
 
 test('the verdict: one trace is whole', () => {
-  const whole = [...envoyOrder.slice(0, 5), { ...envoyOrder[5]!, traceId: T1, parentSpanId: 'a000000000000005' }, { ...envoyOrder[6]!, traceId: T1 }];
+  const whole = [
+    ...envoyOrder.slice(0, 5),
+    { ...envoyOrder[5]!, traceId: T1, parentSpanId: 'a000000000000005' },
+    { ...envoyOrder[6]!, traceId: T1 },
+  ];
   const verdict = judgeOrder(whole.map(toVerdictSpan));
   assert.deepEqual([verdict.traces.length, verdict.brokenAt, verdict.text], [1, '', '1 trace, nothing broken.']);
   assert.equal(orderLine(5, verdict), 'order 5: 1 trace [web-ui → orders → inventory → pricing-envoy → notifications] nothing broken');

@@ -32,7 +32,15 @@ test('parseDotEnv refuses what bash and compose would read differently', () => {
 });
 
 test('the compose files take every upstream image version from .env', () => {
-  const files = ['docker-compose.yml', 'compose/envoy.yaml', 'compose/ebpf.yaml', 'compose/tail-sampling.yaml', 'docker-compose-envoy.yml', 'docker-compose-envoy-propagation.yml', 'docker-compose-ebpf.yml'];
+  const files = [
+    'docker-compose.yml',
+    'compose/envoy.yaml',
+    'compose/ebpf.yaml',
+    'compose/tail-sampling.yaml',
+    'docker-compose-envoy.yml',
+    'docker-compose-envoy-propagation.yml',
+    'docker-compose-ebpf.yml',
+  ];
   const images = files.flatMap((file) => [...read(file).matchAll(/^\s*image:\s*(\S+)/gm)].map((m) => ({ file, image: m[1]! })));
   assert.ok(images.length >= 8);
   for (const { file, image } of images) {
@@ -43,7 +51,7 @@ test('the compose files take every upstream image version from .env', () => {
   }
 });
 
-test('the Dockerfiles\' default base images are the versions of .env', () => {
+test("the Dockerfiles' default base images are the versions of .env", () => {
   const arg = (text: string, name: string) => new RegExp(`^ARG ${name}=(\\S+)$`, 'm').exec(text)?.[1];
   for (const dockerfile of ['services/Dockerfile', 'web-ui/Dockerfile']) {
     assert.equal(arg(read(dockerfile), 'NODE_IMAGE'), upstreamImages().node, dockerfile);
@@ -52,14 +60,17 @@ test('the Dockerfiles\' default base images are the versions of .env', () => {
 });
 
 test('the collector build manifest: every component at COLLECTOR_VERSION', () => {
-  const manifest = YAML.parse(read('collector', 'builder-config.yaml')) as { dist: { version: string } } & Record<string, { gomod: string }[]>;
+  const manifest = YAML.parse(read('collector', 'builder-config.yaml')) as { dist: { version: string } } & Record<
+    string,
+    { gomod: string }[]
+  >;
   assert.equal(manifest.dist.version, pinned('COLLECTOR_VERSION'));
   const modules = ['receivers', 'processors', 'exporters', 'connectors', 'extensions'].flatMap((kind) => manifest[kind] ?? []);
   assert.ok(modules.length >= 8, `only ${modules.length} components`);
   for (const { gomod } of modules) assert.ok(gomod.endsWith(` v${pinned('COLLECTOR_VERSION')}`), gomod);
 });
 
-test('the Helm chart\'s image tags are the versions of .env', () => {
+test("the Helm chart's image tags are the versions of .env", () => {
   // Every { repository, tag } (or "repository:tag" string) in values.yaml, wherever the chart keeps it.
   const found = new Map<string, string>();
   const walk = (node: unknown): void => {
@@ -82,7 +93,10 @@ test('the Helm chart\'s image tags are the versions of .env', () => {
 
 test('no script pins a version of its own', () => {
   const scripts = ['scripts', 'tests/kubernetes', 'tests/compose-stack'].flatMap((dir) =>
-    fs.readdirSync(fromRoot(dir)).filter((file) => file.endsWith('.sh')).map((file) => path.join(dir, file)),
+    fs
+      .readdirSync(fromRoot(dir))
+      .filter((file) => file.endsWith('.sh'))
+      .map((file) => path.join(dir, file)),
   );
   assert.ok(scripts.length >= 10);
   for (const script of scripts) {
@@ -128,7 +142,8 @@ test('every image or tool named with a version anywhere in the repository names 
     for (const [pattern, variable] of MENTIONS) {
       for (const match of text.matchAll(pattern)) {
         mentions++;
-        if (match[1] !== pinned(variable)) stale.push(`${path.relative(repoRoot, file)}: "${match[0]}" (.env: ${variable}=${pinned(variable)})`);
+        if (match[1] !== pinned(variable))
+          stale.push(`${path.relative(repoRoot, file)}: "${match[0]}" (.env: ${variable}=${pinned(variable)})`);
       }
     }
   }
@@ -141,19 +156,25 @@ function tableRows(markdown: string): string[][] {
   return markdown
     .split('\n')
     .filter((line) => line.startsWith('|') && !/^\|[-| ]+\|$/.test(line))
-    .map((line) => line.slice(1, -1).split('|').map((cell) => cell.trim()));
+    .map((line) =>
+      line
+        .slice(1, -1)
+        .split('|')
+        .map((cell) => cell.trim()),
+    );
 }
 
 test('docs/versions.md lists every version of .env, with its value', () => {
   const rows = tableRows(read('docs', 'versions.md'));
-  const listed = new Map(rows.flatMap((cells) => {
-    const variable = /^`([A-Z_]+)`$/.exec(cells[1] ?? '')?.[1];
-    return variable ? [[variable, cells[2]!] as const] : [];
-  }));
+  const listed = new Map(
+    rows.flatMap((cells) => {
+      const variable = /^`([A-Z_]+)`$/.exec(cells[1] ?? '')?.[1];
+      return variable ? [[variable, cells[2]!] as const] : [];
+    }),
+  );
   for (const [name, value] of Object.entries(pinnedVersions())) {
     assert.ok(listed.has(name), `docs/versions.md has no row for ${name}`);
     assert.match(listed.get(name)!, new RegExp(`^v?${value.replaceAll('.', '\\.')}\\b`), `docs/versions.md: ${name}`);
   }
   for (const name of listed.keys()) assert.ok(name in pinnedVersions(), `docs/versions.md lists ${name}, which .env does not have`);
 });
-
