@@ -35,6 +35,12 @@ export interface LogRecord {
   severity: string;
   body: unknown;
   attributes: Record<string, unknown>;
+  /** The resource the record came with (service.name, service.instance.id, process.*, host.*). */
+  resource: Record<string, unknown>;
+  /** The instrumentation scope that emitted it, e.g. @opentelemetry/instrumentation-pino. */
+  scope: string;
+  severityNumber: number;
+  timeUnixNano: string;
 }
 
 type OtlpValue = { stringValue?: string; intValue?: string | number; doubleValue?: number; boolValue?: boolean; arrayValue?: { values?: OtlpValue[] }; kvlistValue?: { values?: OtlpKeyValue[] } };
@@ -51,7 +57,8 @@ function fromValue(value: OtlpValue | undefined): unknown {
   return undefined;
 }
 
-function fromAttributes(list: OtlpKeyValue[] | undefined): Record<string, unknown> {
+/** OTLP key-value attributes as a plain object (arrays and maps included). */
+export function fromAttributes(list: OtlpKeyValue[] | undefined): Record<string, unknown> {
   return Object.fromEntries((list ?? []).map((entry) => [entry.key, fromValue(entry.value)]));
 }
 
@@ -175,7 +182,8 @@ export class OtlpSink {
 
   private addLogs(payload: Record<string, unknown>): void {
     for (const resourceLogs of (payload.resourceLogs as any[]) ?? []) {
-      const service = String(fromAttributes(resourceLogs.resource?.attributes)['service.name'] ?? 'unknown');
+      const resource = fromAttributes(resourceLogs.resource?.attributes);
+      const service = String(resource['service.name'] ?? 'unknown');
       for (const scopeLogs of resourceLogs.scopeLogs ?? []) {
         for (const record of scopeLogs.logRecords ?? []) {
           this.logs.push({
@@ -185,6 +193,10 @@ export class OtlpSink {
             severity: record.severityText ?? '',
             body: fromValue(record.body),
             attributes: fromAttributes(record.attributes),
+            resource,
+            scope: String(scopeLogs.scope?.name ?? ''),
+            severityNumber: Number(record.severityNumber ?? 0),
+            timeUnixNano: String(record.timeUnixNano ?? ''),
           });
         }
       }

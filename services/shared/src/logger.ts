@@ -1,12 +1,15 @@
 import pino from 'pino';
+import { logShipperTransport } from './log-shipping';
 
 // pino writes one JSON object per line to stdout. When the telemetry bootstrap is loaded,
 // the OpenTelemetry pino instrumentation adds trace_id and span_id to every record written
-// inside a span, and also sends the record over OTLP (to Loki, through the collector).
-// Without the bootstrap the same logger simply prints JSON.
+// inside a span, and the record is also sent over OTLP (to Loki, through the collector): by
+// default from a worker thread (log-shipping.ts), off the request path. Without the
+// bootstrap the same logger simply prints JSON.
 export type Logger = pino.Logger;
 
 export function createLogger(service: string): Logger {
+  const shipper = logShipperTransport();
   return pino(
     {
       level: process.env.LOG_LEVEL ?? 'info',
@@ -14,9 +17,12 @@ export function createLogger(service: string): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    // Asynchronous stdout: lines logged while a write is in flight go out together in the
-    // next one, instead of one blocking write per line. An idle service still writes each
-    // line at once; pino flushes what is left when the process exits.
-    pino.destination({ dest: 1, sync: false }),
+    shipper
+      ? // The worker prints the line and ships it; pino's exit handler waits for it to flush.
+        pino.transport(shipper)
+      : // Asynchronous stdout: lines logged while a write is in flight go out together in the
+        // next one, instead of one blocking write per line. An idle service still writes each
+        // line at once; pino flushes what is left when the process exits.
+        pino.destination({ dest: 1, sync: false }),
   );
 }
