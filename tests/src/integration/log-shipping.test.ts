@@ -101,17 +101,20 @@ test('on SIGTERM every printed line reaches the receiver, although the batch was
     await h.chain.stop(); // SIGTERM to each service, as docker compose stop sends
 
     // Every pino line each service printed (its stdout, in the harness's log files), shipped.
-    const printed = (service: Service) =>
+    const allLines = (service: Service) =>
       fs
         .readFileSync(path.join(h.dataDir, `${service}.log`), 'utf8')
         .split('\n')
         .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as { msg: string; trace_id?: string })
-        .filter((line) => !line.msg.startsWith('telemetry:')); // the bootstrap's console.log, not pino
+        .map((line) => JSON.parse(line) as { msg: string; trace_id?: string });
+    const isBootstrapLine = (line: { msg: string }) => line.msg.startsWith('telemetry:'); // its console.log, not pino
+    const printed = (service: Service) => allLines(service).filter((line) => !isBootstrapLine(line));
     const shipped = (service: Service) => h.sink!.logs.filter((log) => log.service === service);
     await waitFor(() => SERVICES.every((s) => shipped(s).length >= printed(s).length), 15_000, 'every printed line at the receiver');
     for (const service of SERVICES) {
       const lines = printed(service);
+      // The worker thread inherits --require: the bootstrap must not start a second SDK there.
+      assert.equal(allLines(service).filter(isBootstrapLine).length, 1, `${service}: the SDK started more than once`);
       assert.ok(lines.some((line) => line.msg === 'received SIGTERM, shutting down'), `${service} logged its shutdown`);
       assert.ok(lines.some((line) => line.trace_id === traceId), `${service} logged inside the order's trace`);
       assert.deepEqual(
