@@ -41,10 +41,14 @@ const CONFIGS = {
   'sdk-always-off': { mode: 'sdk', env: { OTEL_TRACES_SAMPLER: 'always_off' } }, // no span recorded at all
   'sdk-tail': { mode: 'sdk', tailSampling: true }, // everything recorded; the collector keeps some
   'sdk-before': { mode: 'sdk', env: BEFORE }, // the defaults before the levers
-  'sdk-lever-logs-worker': { mode: 'sdk', env: CLIENT_METRICS }, // only: logs shipped from a worker thread
+  'sdk-lever-logs-worker': { mode: 'sdk', env: CLIENT_METRICS }, // only: logs shipped from a worker thread, in batches
+  'sdk-lever-logs-pino-transport': { mode: 'sdk', env: { ...CLIENT_METRICS, LOG_SHIPPING: 'pino-transport' } }, // only: through pino's transport
   'sdk-lever-no-client-metrics': { mode: 'sdk', env: LOGS_FROM_MAIN_THREAD }, // only: no client duration histogram
   'sdk-lever-span-batches': { mode: 'sdk', env: { ...BEFORE, ...LARGER_SPAN_BATCHES } }, // only: larger span batches
   'sdk-span-batches': { mode: 'sdk', env: LARGER_SPAN_BATCHES }, // the defaults plus larger span batches
+  // Not adoptable, for where the rest goes: one signal's recording and export off entirely.
+  'sdk-no-metrics': { mode: 'sdk', env: { OTEL_METRICS_EXPORTER: 'none' } },
+  'sdk-no-logs': { mode: 'sdk', env: { OTEL_LOGS_EXPORTER: 'none' } },
   // What the framework spans cost: Express and Fastify left unpatched (the trace then loses them).
   'sdk-no-framework-spans': { mode: 'sdk', env: { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'express,fastify' } },
   envoy: { mode: 'envoy' },

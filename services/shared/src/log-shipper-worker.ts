@@ -1,70 +1,15 @@
-// The pino transport that ships the services' log lines, loaded by pino in a worker thread
-// (see log-shipping.ts). The request path only serialises each line once and copies it
-// into a shared buffer; everything else happens here, on another core when one is free:
+// LOG_SHIPPING=pino-transport: the log lines go through pino's own worker-thread transport
+// (pino.transport, loaded by pino in a worker thread; see log-shipping.ts). The request path
+// serialises each line once and copies it into a shared buffer; here each line goes to
+// stdout unchanged and becomes a log record (log-records.ts), batched and sent over OTLP gRPC.
 //
-//   - the line goes to stdout unchanged (what `docker logs` and the tests read);
-//   - it is parsed and emitted as an OpenTelemetry log record through this thread's own
-//     LoggerProvider, batched and sent over OTLP gRPC to the collector (and on to Loki).
-//
-// The record is built as @opentelemetry/instrumentation-pino builds it on the main thread
-// (same scope, body, severity, attributes and timestamps), so Loki sees the same thing
-// either way. The one difference: there is no active span in this thread, so the record's
-// trace context comes from the trace_id/span_id/trace_flags fields the instrumentation
-// wrote into the line.
-//
-// On shutdown pino ends the stream and the main thread waits (pino's own exit handler,
-// up to 10 s) until `close` below has exported every batched record.
+// On shutdown pino ends the stream and the main thread waits (pino's own exit handler, up to
+// 10 s) until `close` below has exported every batched record.
 
 import build from 'pino-abstract-transport';
 import SonicBoom from 'sonic-boom';
-import { ROOT_CONTEXT, SeverityNumber, TraceFlags, trace, type Attributes, type AttributeValue } from '@opentelemetry/api';
-import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
-import { defaultResource, detectResources, envDetector, hostDetector, osDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import type { LogShipperOptions } from './log-shipping';
-
-// pino's level labels (the services log them as "level":"info") to OpenTelemetry severities,
-// as instrumentation-pino maps pino's numeric levels.
-const SEVERITY: Record<string, SeverityNumber> = {
-  trace: SeverityNumber.TRACE,
-  debug: SeverityNumber.DEBUG,
-  info: SeverityNumber.INFO,
-  warn: SeverityNumber.WARN,
-  error: SeverityNumber.ERROR,
-  fatal: SeverityNumber.FATAL,
-};
-
-// A stuck collector must not keep a stopping service alive past pino's 10 s exit wait.
-const FLUSH_DEADLINE_MS = 8000;
-
-const envNumber = (name: string, fallback: number) => {
-  const value = Number(process.env[name]);
-  return process.env[name] && Number.isFinite(value) && value > 0 ? value : fallback;
-};
-
-function createLoggerProvider(options: LogShipperOptions): LoggerProvider {
-  // The same resource as the SDK's on the main thread: its service.instance.id and process.*
-  // attributes are handed over (a worker has its own argv, and the instance id is random);
-  // host, OS and OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES are the same here.
-  const resource = defaultResource()
-    .merge(resourceFromAttributes(options.resourceAttributes))
-    .merge(detectResources({ detectors: [hostDetector, osDetector, envDetector] }));
-  const processor = new BatchLogRecordProcessor({
-    exporter: new OTLPLogExporter(),
-    maxQueueSize: envNumber('OTEL_BLRP_MAX_QUEUE_SIZE', 8192),
-    maxExportBatchSize: envNumber('OTEL_BLRP_MAX_EXPORT_BATCH_SIZE', 512),
-    scheduledDelayMillis: envNumber('OTEL_BLRP_SCHEDULE_DELAY', 1000),
-    exportTimeoutMillis: envNumber('OTEL_BLRP_EXPORT_TIMEOUT', 30_000),
-  });
-  return new LoggerProvider({ resource, processors: [processor] });
-}
-
-/** The span the line was written in, from the fields instrumentation-pino adds to it. */
-function contextOf(traceId: unknown, spanId: unknown, traceFlags: unknown) {
-  if (typeof traceId !== 'string' || typeof spanId !== 'string') return ROOT_CONTEXT;
-  const flags = typeof traceFlags === 'string' ? Number.parseInt(traceFlags, 16) : TraceFlags.NONE;
-  return trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: Number.isNaN(flags) ? TraceFlags.NONE : flags, isRemote: false });
-}
+import { createLoggerProvider, emitLine, FLUSH_DEADLINE_MS } from './log-records';
 
 export default async function logShipper(options: LogShipperOptions) {
   const stdout = new SonicBoom({ fd: 1, sync: false });
@@ -75,28 +20,7 @@ export default async function logShipper(options: LogShipperOptions) {
     async (source: AsyncIterable<string>) => {
       for await (const line of source) {
         stdout.write(line + '\n');
-        let record: Record<string, unknown>;
-        try {
-          record = JSON.parse(line) as Record<string, unknown>;
-        } catch {
-          continue; // not a pino line: it still went to stdout
-        }
-        // The same split of fields as instrumentation-pino's log sending.
-        const { time, msg, err, level, hostname, pid, trace_id, span_id, trace_flags, ['event.name']: eventName, ...attributes } = record;
-        const millis = typeof time === 'string' ? Date.parse(time) : Number.NaN;
-        const timestamp = Number.isNaN(millis) ? Date.now() : millis;
-        if (Number.isNaN(millis) && time !== undefined) attributes.time = time;
-        otelLogger.emit({
-          timestamp,
-          observedTimestamp: timestamp,
-          severityNumber: SEVERITY[String(level)] ?? SeverityNumber.UNSPECIFIED,
-          severityText: typeof level === 'string' ? level : undefined,
-          body: msg as AttributeValue | undefined,
-          attributes: attributes as Attributes,
-          ...(err !== undefined ? { exception: err } : {}),
-          ...(typeof eventName === 'string' ? { eventName } : {}),
-          context: contextOf(trace_id, span_id, trace_flags),
-        } as Parameters<typeof otelLogger.emit>[0]);
+        emitLine(otelLogger, line);
       }
     },
     {

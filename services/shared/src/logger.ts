@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { logShipperTransport } from './log-shipping';
+import { logDestination } from './log-shipping';
 
 // pino writes one JSON object per line to stdout. When the telemetry bootstrap is loaded,
 // the OpenTelemetry pino instrumentation adds trace_id and span_id to every record written
@@ -9,7 +9,6 @@ import { logShipperTransport } from './log-shipping';
 export type Logger = pino.Logger;
 
 export function createLogger(service: string): Logger {
-  const shipper = logShipperTransport();
   return pino(
     {
       level: process.env.LOG_LEVEL ?? 'info',
@@ -17,12 +16,10 @@ export function createLogger(service: string): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    shipper
-      ? // The worker prints the line and ships it; pino's exit handler waits for it to flush.
-        pino.transport(shipper)
-      : // Asynchronous stdout: lines logged while a write is in flight go out together in the
-        // next one, instead of one blocking write per line. An idle service still writes each
-        // line at once; pino flushes what is left when the process exits.
-        pino.destination({ dest: 1, sync: false }),
+    logDestination() ??
+      // Asynchronous stdout: lines logged while a write is in flight go out together in the
+      // next one, instead of one blocking write per line. An idle service still writes each
+      // line at once; pino flushes what is left when the process exits.
+      pino.destination({ dest: 1, sync: false }),
   );
 }

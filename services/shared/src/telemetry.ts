@@ -16,7 +16,7 @@
 //   OTEL_NODE_DISABLED_INSTRUMENTATIONS=express,pino   leaves those libraries unpatched
 //   OTEL_NODE_ENABLED_INSTRUMENTATIONS=http,undici     patches only those (of http, express, fastify, undici, pino)
 // and two of this project's, for measuring what they cost (docs/benchmarks-levers.md):
-//   LOG_SHIPPING=worker               log records go out from a worker thread (main-thread: as before)
+//   LOG_SHIPPING=worker               log records go out from a worker thread (or pino-transport, main-thread)
 //   SDK_HTTP_CLIENT_METRICS=false     no http.client.request.duration histogram (true: recorded)
 //
 // The collector may be missing or down: the gRPC exporters then drop each batch after its
@@ -75,7 +75,9 @@ const instrumenting = (name: Used) =>
 
 // Where log records leave the process (log-shipping.ts): from a worker thread by default.
 const logShipping = envString('LOG_SHIPPING', 'worker') as LogShipping;
-if (logShipping !== 'worker' && logShipping !== 'main-thread') throw new ConfigError(`LOG_SHIPPING must be worker or main-thread, got "${logShipping}"`);
+if (!['worker', 'pino-transport', 'main-thread'].includes(logShipping)) {
+  throw new ConfigError(`LOG_SHIPPING must be worker, pino-transport or main-thread, got "${logShipping}"`);
+}
 const shipsLogsFromMainThread = exporting('LOGS') && logShipping === 'main-thread';
 
 // The undici instrumentation records http.client.request.duration for every outgoing call.
@@ -118,8 +120,9 @@ const instanceAndProcess = detectResources({ detectors: [serviceInstanceIdDetect
 const resource = defaultResource()
   .merge(instanceAndProcess)
   .merge(detectResources({ detectors: [hostDetector, osDetector, envDetector] }));
-if (exporting('LOGS') && logShipping === 'worker') {
-  shipLogsThroughWorker({ resourceAttributes: instanceAndProcess.attributes, scope: { name: pino.instrumentationName, version: pino.instrumentationVersion } });
+// As with instrumentation-pino's own sending, no pino instrumentation means no log records.
+if (exporting('LOGS') && logShipping !== 'main-thread' && instrumenting('pino')) {
+  shipLogsThroughWorker(logShipping, { resourceAttributes: instanceAndProcess.attributes, scope: { name: pino.instrumentationName, version: pino.instrumentationVersion } });
 }
 
 const sdk = new NodeSDK({

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { fromAttributes, waitFor, type LogRecord } from '@demo/tools';
 import { startHarness, LAPTOP_ORDER, type Harness } from '../harness/harness';
 
-// Log records leave the services from a pino transport in a worker thread (LOG_SHIPPING=worker,
-// the default), not from instrumentation-pino on the main thread. Through the real collector
+// Log records leave the services from a worker thread (LOG_SHIPPING=worker, the default; or
+// pino's own transport, pino-transport), not from instrumentation-pino on the main thread. Through the real collector
 // to the OTLP receiver standing where Loki stands, checked here:
 //   - they look exactly as the main thread's did: same scope, severity, body, attribute keys,
 //     trace and span ids, and the same resource as the service's spans;
@@ -58,7 +58,7 @@ async function resourceOfSpans(h: Harness, traceId: string): Promise<Map<string,
 
 const normalise = (value: unknown) => JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? v.toString() : v));
 
-test('records shipped from the worker thread match those the main thread shipped, with the spans\' resource', async () => {
+test('records shipped from a worker thread (batched, or pino\'s transport) match those the main thread shipped, with the spans\' resource', async () => {
   const mainThread = await startHarness({ mode: 'sdk', withCollector: true, serviceEnv: envForAll({ LOG_SHIPPING: 'main-thread' }) });
   let before: Map<Service, LogRecord[]>;
   try {
@@ -67,23 +67,25 @@ test('records shipped from the worker thread match those the main thread shipped
     await mainThread.stop();
   }
 
-  const worker = await startHarness({ mode: 'sdk', withCollector: true });
-  try {
-    const { traceId, logs: after } = await logsOfOneOrder(worker);
-    const spanIds = new Set(worker.sink!.spansOfTrace(traceId).map((span) => span.spanId));
-    const spanResources = await resourceOfSpans(worker, traceId);
-    for (const service of SERVICES) {
-      const shapes = (logs: LogRecord[]) => logs.map(shape).map((s) => JSON.stringify(s)).sort();
-      assert.deepEqual(shapes(after.get(service)!), shapes(before.get(service)!), `${service}: the worker's records differ from the main thread's`);
-      for (const log of after.get(service)!) {
-        assert.equal(log.scope, '@opentelemetry/instrumentation-pino');
-        assert.ok(spanIds.has(log.spanId), `${service} record "${String(log.body)}" names span ${log.spanId}, which is not in the trace`);
-        assert.equal(normalise(log.resource), normalise(spanResources.get(service)), `${service}: log resource differs from its spans' resource`);
-        assert.ok(/^\d{19}$/.test(log.timeUnixNano), `${service}: timestamp ${log.timeUnixNano}`);
+  for (const shipping of ['worker', 'pino-transport']) {
+    const worker = await startHarness({ mode: 'sdk', withCollector: true, serviceEnv: envForAll({ LOG_SHIPPING: shipping }) });
+    try {
+      const { traceId, logs: after } = await logsOfOneOrder(worker);
+      const spanIds = new Set(worker.sink!.spansOfTrace(traceId).map((span) => span.spanId));
+      const spanResources = await resourceOfSpans(worker, traceId);
+      for (const service of SERVICES) {
+        const shapes = (logs: LogRecord[]) => logs.map(shape).map((s) => JSON.stringify(s)).sort();
+        assert.deepEqual(shapes(after.get(service)!), shapes(before.get(service)!), `${service}: ${shipping}'s records differ from the main thread's`);
+        for (const log of after.get(service)!) {
+          assert.equal(log.scope, '@opentelemetry/instrumentation-pino');
+          assert.ok(spanIds.has(log.spanId), `${service} record "${String(log.body)}" names span ${log.spanId}, which is not in the trace`);
+          assert.equal(normalise(log.resource), normalise(spanResources.get(service)), `${service}: log resource differs from its spans' resource`);
+          assert.ok(/^\d{19}$/.test(log.timeUnixNano), `${service}: timestamp ${log.timeUnixNano}`);
+        }
       }
+    } finally {
+      await worker.stop();
     }
-  } finally {
-    await worker.stop();
   }
 });
 
