@@ -1,15 +1,17 @@
 // How the services' log lines reach the collector over OTLP gRPC. Three ways, chosen by
 // LOG_SHIPPING (docs/benchmarks-levers.md has what each costs):
 //
-//   worker (default)  the main thread prints each line, as without telemetry, and keeps it;
+//   worker            the main thread prints each line, as without telemetry, and keeps it;
 //                     a few times a second it posts what it kept to a worker thread
 //                     (log-batch-worker.ts), which turns the lines into log records and
 //                     exports them. The request path pays for one array push per line.
 //   pino-transport    pino's own worker-thread transport (log-shipper-worker.ts): every line
 //                     is copied into a shared buffer and the worker is woken for it, which
 //                     costs the main thread more than the batching above.
-//   main-thread       @opentelemetry/instrumentation-pino's own log sending: every line is
-//                     parsed a second time and exported from the main thread.
+//   main-thread       (the default) @opentelemetry/instrumentation-pino's own log sending:
+//                     every line is parsed a second time and exported from the main thread.
+//                     A worker halves what a line costs the request path but spends more CPU
+//                     in all and about 30 MB more memory per service (docs/benchmarks-levers.md).
 //
 // Either way instrumentation-pino writes trace_id/span_id/trace_flags into every line logged
 // inside a span. The telemetry bootstrap decides and leaves its choice here (on globalThis:

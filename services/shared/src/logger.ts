@@ -3,8 +3,8 @@ import { logDestination } from './log-shipping';
 
 // pino writes one JSON object per line to stdout. When the telemetry bootstrap is loaded,
 // the OpenTelemetry pino instrumentation adds trace_id and span_id to every record written
-// inside a span, and the record is also sent over OTLP (to Loki, through the collector): by
-// default from a worker thread (log-shipping.ts), off the request path. Without the
+// inside a span, and the record is also sent over OTLP (to Loki, through the collector): from
+// the main thread, or with LOG_SHIPPING=worker from a worker thread (log-shipping.ts). Without the
 // bootstrap the same logger simply prints JSON.
 export type Logger = pino.Logger;
 

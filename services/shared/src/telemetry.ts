@@ -16,7 +16,7 @@
 //   OTEL_NODE_DISABLED_INSTRUMENTATIONS=express,pino   leaves those libraries unpatched
 //   OTEL_NODE_ENABLED_INSTRUMENTATIONS=http,undici     patches only those (of http, express, fastify, undici, pino)
 // and two of this project's, for measuring what they cost (docs/benchmarks-levers.md):
-//   LOG_SHIPPING=worker               log records go out from a worker thread (or pino-transport, main-thread)
+//   LOG_SHIPPING=main-thread          log records go out from the main thread (worker, pino-transport: a worker thread)
 //   SDK_HTTP_CLIENT_METRICS=false     no http.client.request.duration histogram (true: recorded)
 //
 // The collector may be missing or down: the gRPC exporters then drop each batch after its
@@ -73,8 +73,10 @@ const instrumenting = (name: Used) =>
   !envList('OTEL_NODE_DISABLED_INSTRUMENTATIONS').includes(name) &&
   (envString('OTEL_NODE_ENABLED_INSTRUMENTATIONS', '') === '' || envList('OTEL_NODE_ENABLED_INSTRUMENTATIONS').includes(name));
 
-// Where log records leave the process (log-shipping.ts): from a worker thread by default.
-const logShipping = envString('LOG_SHIPPING', 'worker') as LogShipping;
+// Where log records leave the process (log-shipping.ts). The main thread by default: a worker
+// halves what a line costs the request path, but spends more CPU in all and about 30 MB more
+// per service, which the containers' 160 MB limits cannot spare (docs/benchmarks-levers.md).
+const logShipping = envString('LOG_SHIPPING', 'main-thread') as LogShipping;
 if (!['worker', 'pino-transport', 'main-thread'].includes(logShipping)) {
   throw new ConfigError(`LOG_SHIPPING must be worker, pino-transport or main-thread, got "${logShipping}"`);
 }
