@@ -27,6 +27,14 @@ import { parseCommandLine, type ParsedValue } from './cli';
 
 // Each configuration: a mode of the chain, plus sampling settings where it is a sampling row.
 const HEAD_10_PERCENT = { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' };
+// The levers against the SDK's cost (docs/benchmarks-levers.md). `sdk` runs the defaults, every
+// lever chosen; `sdk-before` turns them back, and each `sdk-lever-*` row adds one to sdk-before.
+const LOGS_FROM_MAIN_THREAD = { LOG_SHIPPING: 'main-thread' }; // instrumentation-pino ships them (default)
+const LOGS_FROM_WORKER = { LOG_SHIPPING: 'worker' }; // a worker thread ships them, in batches
+const CLIENT_METRICS = { SDK_HTTP_CLIENT_METRICS: 'true' }; // undici's http.client.request.duration
+const BEFORE = { ...LOGS_FROM_MAIN_THREAD, ...CLIENT_METRICS };
+// Fewer, larger span exports: 2048 spans or 5 s per batch (the SDK's default delay) instead of 512 or 1 s.
+const LARGER_SPAN_BATCHES = { OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '2048', OTEL_BSP_SCHEDULE_DELAY: '5000', OTEL_BSP_MAX_QUEUE_SIZE: '8192' };
 const CONFIGS = {
   limit: { mode: undefined },
   off: { mode: 'off' },
@@ -34,6 +42,18 @@ const CONFIGS = {
   'sdk-head-10': { mode: 'sdk', env: HEAD_10_PERCENT }, // head sampling: 10 % of traces recorded
   'sdk-always-off': { mode: 'sdk', env: { OTEL_TRACES_SAMPLER: 'always_off' } }, // no span recorded at all
   'sdk-tail': { mode: 'sdk', tailSampling: true }, // everything recorded; the collector keeps some
+  'sdk-before': { mode: 'sdk', env: BEFORE }, // the defaults before the levers
+  'sdk-lever-logs-worker': { mode: 'sdk', env: { ...BEFORE, ...LOGS_FROM_WORKER } }, // only: logs shipped from a worker thread, in batches
+  'sdk-lever-logs-pino-transport': { mode: 'sdk', env: { ...BEFORE, LOG_SHIPPING: 'pino-transport' } }, // only: through pino's transport
+  'sdk-lever-no-client-metrics': { mode: 'sdk', env: LOGS_FROM_MAIN_THREAD }, // only: no client duration histogram (the default now)
+  'sdk-logs-worker': { mode: 'sdk', env: LOGS_FROM_WORKER }, // the defaults plus logs from a worker thread
+  'sdk-lever-span-batches': { mode: 'sdk', env: { ...BEFORE, ...LARGER_SPAN_BATCHES } }, // only: larger span batches
+  'sdk-span-batches': { mode: 'sdk', env: LARGER_SPAN_BATCHES }, // the defaults plus larger span batches
+  // Not adoptable, for where the rest goes: one signal's recording and export off entirely.
+  'sdk-no-metrics': { mode: 'sdk', env: { OTEL_METRICS_EXPORTER: 'none' } },
+  'sdk-no-logs': { mode: 'sdk', env: { OTEL_LOGS_EXPORTER: 'none' } },
+  // What the framework spans cost: Express and Fastify left unpatched (the trace then loses them).
+  'sdk-no-framework-spans': { mode: 'sdk', env: { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'express,fastify' } },
   envoy: { mode: 'envoy' },
   'envoy-propagation': { mode: 'envoy-propagation' },
 } satisfies Record<string, { mode: Mode | undefined; env?: Record<string, string>; tailSampling?: boolean }>;

@@ -36,6 +36,12 @@ export interface LogRecord {
   severity: string;
   body: unknown;
   attributes: Record<string, unknown>;
+  /** The resource the record came with (service.name, service.instance.id, process.*, host.*). */
+  resource: Record<string, unknown>;
+  /** The instrumentation scope that emitted it, e.g. @opentelemetry/instrumentation-pino. */
+  scope: string;
+  severityNumber: number;
+  timeUnixNano: string;
 }
 
 type OtlpValue = {
@@ -59,7 +65,8 @@ function fromValue(value: OtlpValue | undefined): unknown {
   return undefined;
 }
 
-function fromAttributes(list: OtlpKeyValue[] | undefined): Record<string, unknown> {
+/** OTLP key-value attributes as a plain object (arrays and maps included). */
+export function fromAttributes(list: OtlpKeyValue[] | undefined): Record<string, unknown> {
   return Object.fromEntries((list ?? []).map((entry) => [entry.key, fromValue(entry.value)]));
 }
 
@@ -178,6 +185,7 @@ export class OtlpSink {
 
   private addLogs(payload: Record<string, unknown>): void {
     for (const resourceLogs of (payload.resourceLogs as any[]) ?? []) {
+      const resource = fromAttributes(resourceLogs.resource?.attributes);
       const service = serviceName(resourceLogs.resource?.attributes);
       for (const scopeLogs of resourceLogs.scopeLogs ?? []) {
         for (const record of scopeLogs.logRecords ?? []) {
@@ -188,6 +196,10 @@ export class OtlpSink {
             severity: record.severityText ?? '',
             body: fromValue(record.body),
             attributes: fromAttributes(record.attributes),
+            resource,
+            scope: typeof scopeLogs.scope?.name === 'string' ? scopeLogs.scope.name : '',
+            severityNumber: Number(record.severityNumber ?? 0),
+            timeUnixNano: String(record.timeUnixNano ?? ''),
           });
         }
       }

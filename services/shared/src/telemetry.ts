@@ -20,6 +20,9 @@
 //   OTEL_{TRACES,METRICS,LOGS}_EXPORTER=none   turns one signal off
 //   OTEL_NODE_DISABLED_INSTRUMENTATIONS=express,pino   leaves those libraries unpatched
 //   OTEL_NODE_ENABLED_INSTRUMENTATIONS=http,undici     patches only those (of http, express, fastify, undici, pino)
+// and two of this project's, for measuring what they cost (docs/benchmarks-levers.md):
+//   LOG_SHIPPING=main-thread          log records go out from the main thread (worker, pino-transport: a worker thread)
+//   SDK_HTTP_CLIENT_METRICS=false     no http.client.request.duration histogram (true: recorded)
 //
 // The collector may be missing or restarting: spans and log records then wait in the batch
 // processors' queues while the exporters retry (retrying-exporter.ts), off the request path;
@@ -33,12 +36,26 @@ import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { PeriodicExportingMetricReader, AggregationType } from '@opentelemetry/sdk-metrics';
 import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { getNodeAutoInstrumentations, type InstrumentationConfigMap } from '@opentelemetry/auto-instrumentations-node';
-import { ExpressLayerType } from '@opentelemetry/instrumentation-express';
+import {
+  defaultResource,
+  detectResources,
+  envDetector,
+  hostDetector,
+  osDetector,
+  processDetector,
+  serviceInstanceIdDetector,
+} from '@opentelemetry/resources';
+import { createNoopMeter, type MeterProvider } from '@opentelemetry/api';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { FastifyOtelInstrumentation } from '@fastify/otel';
-import { envInt, envString } from './config';
+import { ConfigError, envBool, envInt, envString } from './config';
 import { onShutdownLast } from './shutdown';
 import { RetryingExporter } from './retrying-exporter';
+import { shipLogsThroughWorker, type LogShipping } from './log-shipping';
 
 // Defaults that suit a demo better than the SDK's (5 s span delay, 60 s metric interval).
 process.env.OTEL_BSP_SCHEDULE_DELAY ??= '1000';
@@ -72,100 +89,83 @@ const latencyBucketsSeconds = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2
 // The standard switches to turn one signal off: OTEL_{TRACES,METRICS,LOGS}_EXPORTER=none.
 const exporting = (signal: 'TRACES' | 'METRICS' | 'LOGS') => envString(`OTEL_${signal}_EXPORTER`, 'otlp') !== 'none';
 
-// The instrumentations come from @opentelemetry/auto-instrumentations-node, with only the
-// four these services use switched on: every other one it ships is listed in `notUsed` below
-// and disabled. `enabled` is left unset on the four, so the package's own reading of
-// OTEL_NODE_DISABLED_INSTRUMENTATIONS=express,pino (and OTEL_NODE_ENABLED_INSTRUMENTATIONS=http,...)
-// still leaves them unpatched: for measuring what each instrumentation costs. An explicit
-// `enabled: true` would win over both variables.
-type Used = 'http' | 'express' | 'undici' | 'pino';
-type PackageKey = keyof InstrumentationConfigMap;
-// Every key of this package version that the services do not use. A Record over the
-// remaining keys, so a package upgrade that adds an instrumentation fails to compile until
-// it is listed here, instead of silently patching one more library.
-const notUsed: Record<Exclude<PackageKey, `@opentelemetry/instrumentation-${Used}`>, { enabled: false }> = {
-  '@opentelemetry/instrumentation-amqplib': { enabled: false },
-  '@opentelemetry/instrumentation-aws-lambda': { enabled: false },
-  '@opentelemetry/instrumentation-aws-sdk': { enabled: false },
-  '@opentelemetry/instrumentation-bunyan': { enabled: false },
-  '@opentelemetry/instrumentation-cassandra-driver': { enabled: false },
-  '@opentelemetry/instrumentation-connect': { enabled: false },
-  '@opentelemetry/instrumentation-cucumber': { enabled: false },
-  '@opentelemetry/instrumentation-dataloader': { enabled: false },
-  '@opentelemetry/instrumentation-dns': { enabled: false },
-  '@opentelemetry/instrumentation-fs': { enabled: false },
-  '@opentelemetry/instrumentation-generic-pool': { enabled: false },
-  '@opentelemetry/instrumentation-graphql': { enabled: false },
-  '@opentelemetry/instrumentation-grpc': { enabled: false },
-  '@opentelemetry/instrumentation-hapi': { enabled: false },
-  '@opentelemetry/instrumentation-host-metrics': { enabled: false },
-  '@opentelemetry/instrumentation-ioredis': { enabled: false },
-  '@opentelemetry/instrumentation-kafkajs': { enabled: false },
-  '@opentelemetry/instrumentation-knex': { enabled: false },
-  '@opentelemetry/instrumentation-koa': { enabled: false },
-  '@opentelemetry/instrumentation-lru-memoizer': { enabled: false },
-  '@opentelemetry/instrumentation-memcached': { enabled: false },
-  '@opentelemetry/instrumentation-mongodb': { enabled: false },
-  '@opentelemetry/instrumentation-mongoose': { enabled: false },
-  '@opentelemetry/instrumentation-mysql': { enabled: false },
-  '@opentelemetry/instrumentation-mysql2': { enabled: false },
-  '@opentelemetry/instrumentation-nestjs-core': { enabled: false },
-  '@opentelemetry/instrumentation-net': { enabled: false },
-  '@opentelemetry/instrumentation-openai': { enabled: false },
-  '@opentelemetry/instrumentation-oracledb': { enabled: false },
-  '@opentelemetry/instrumentation-pg': { enabled: false },
-  '@opentelemetry/instrumentation-redis': { enabled: false },
-  '@opentelemetry/instrumentation-restify': { enabled: false },
-  '@opentelemetry/instrumentation-router': { enabled: false },
-  '@opentelemetry/instrumentation-runtime-node': { enabled: false },
-  '@opentelemetry/instrumentation-socket.io': { enabled: false },
-  '@opentelemetry/instrumentation-tedious': { enabled: false },
-  '@opentelemetry/instrumentation-winston': { enabled: false },
-};
-
-const autoInstrumentations = getNodeAutoInstrumentations({
-  ...notUsed,
-  '@opentelemetry/instrumentation-http': { ignoreIncomingRequestHook: (request) => isHealthCheck(request.url) },
-  // Express makes a span per middleware layer; only the route handler tells a reader anything.
-  '@opentelemetry/instrumentation-express': { ignoreLayersType: [ExpressLayerType.MIDDLEWARE] },
-  '@opentelemetry/instrumentation-undici': {},
-  // Adds trace_id/span_id to every log line; sends the lines over OTLP unless logs are off.
-  '@opentelemetry/instrumentation-pino': { disableLogSending: !exporting('LOGS') },
-});
-
-// Fastify is the one instrumentation still constructed here: this package version has no
-// Fastify entry at all (it dropped @opentelemetry/instrumentation-fastify and never shipped
-// @fastify/otel, the Fastify authors' own, which is what these services use), so its settings
-// (registerOnInitialization, ignorePaths, instrumentHooks, instrumentHandler, requestHook)
-// have nowhere to go in getNodeAutoInstrumentations. The package would also only log an
-// unknown-name error for "fastify" in the two variables, so they are read here for it, with
-// the package's rules: on unless OTEL_NODE_DISABLED_INSTRUMENTATIONS names it, or
-// OTEL_NODE_ENABLED_INSTRUMENTATIONS is set and does not.
+// The four instrumentations these services use, each from its own package (not
+// @opentelemetry/auto-instrumentations-node, which would install some forty more), plus
+// @fastify/otel below. The standard variables still switch each one off, with the rules
+// auto-instrumentations-node applies: on unless OTEL_NODE_DISABLED_INSTRUMENTATIONS names it,
+// or OTEL_NODE_ENABLED_INSTRUMENTATIONS is set and does not (for measuring what each costs).
+type Used = 'http' | 'express' | 'undici' | 'pino' | 'fastify';
 const envList = (name: string) =>
   envString(name, '')
     .split(',')
     .map((entry) => entry.trim());
-const fastifyEnabled =
-  !envList('OTEL_NODE_DISABLED_INSTRUMENTATIONS').includes('fastify') &&
-  (envString('OTEL_NODE_ENABLED_INSTRUMENTATIONS', '') === '' || envList('OTEL_NODE_ENABLED_INSTRUMENTATIONS').includes('fastify'));
-const fastifyInstrumentation = fastifyEnabled
-  ? [
-      new FastifyOtelInstrumentation({
-        registerOnInitialization: true,
-        ignorePaths: (options) => isHealthCheck(options.url),
-        // One span for the route, named like Express's; none per lifecycle hook or for the
-        // handler inside it, which would only repeat the same interval.
-        instrumentHooks: false,
-        instrumentHandler: false,
-        requestHook: (span) => span.updateName('request handler'),
-      }),
-    ]
-  : [];
+const instrumenting = (name: Used) =>
+  !envList('OTEL_NODE_DISABLED_INSTRUMENTATIONS').includes(name) &&
+  (envString('OTEL_NODE_ENABLED_INSTRUMENTATIONS', '') === '' || envList('OTEL_NODE_ENABLED_INSTRUMENTATIONS').includes(name));
+
+// Where log records leave the process (log-shipping.ts). The main thread by default: a worker
+// halves what a line costs the request path, but spends more CPU in all and about 30 MB more
+// per service, which the containers' 160 MB limits cannot spare (docs/benchmarks-levers.md).
+const logShipping = envString('LOG_SHIPPING', 'main-thread') as LogShipping;
+if (!['worker', 'pino-transport', 'main-thread'].includes(logShipping)) {
+  throw new ConfigError(`LOG_SHIPPING must be worker, pino-transport or main-thread, got "${logShipping}"`);
+}
+const shipsLogsFromMainThread = exporting('LOGS') && logShipping === 'main-thread';
+
+// The undici instrumentation records http.client.request.duration for every outgoing call.
+// Nothing reads it: the dashboard's latency panel reads the server histogram, and the
+// collector's span metrics give every hop's rate, errors and duration. Recording it costs CPU
+// on every request, so it is off unless SDK_HTTP_CLIENT_METRICS=true.
+const clientMetrics = envBool('SDK_HTTP_CLIENT_METRICS', false);
+const noMeters: MeterProvider = { getMeter: () => createNoopMeter() };
+
+const undici = new UndiciInstrumentation({});
+const pino = new PinoInstrumentation({ disableLogSending: !shipsLogsFromMainThread });
+const instrumentations: Instrumentation[] = [
+  ...(instrumenting('http') ? [new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => isHealthCheck(request.url) })] : []),
+  // Express makes a span per middleware layer; only the route handler tells a reader anything.
+  ...(instrumenting('express') ? [new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] })] : []),
+  ...(instrumenting('undici') ? [undici] : []),
+  // Adds trace_id/span_id to every log line; sends the lines over OTLP itself only when
+  // LOG_SHIPPING=main-thread (otherwise the worker does).
+  ...(instrumenting('pino') ? [pino] : []),
+  // Fastify's is the Fastify authors' own, @fastify/otel.
+  ...(instrumenting('fastify')
+    ? [
+        new FastifyOtelInstrumentation({
+          registerOnInitialization: true,
+          ignorePaths: (options) => isHealthCheck(options.url),
+          // One span for the route, named like Express's; none per lifecycle hook or for the
+          // handler inside it, which would only repeat the same interval.
+          instrumentHooks: false,
+          instrumentHandler: false,
+          requestHook: (span) => span.updateName('request handler'),
+        }),
+      ]
+    : []),
+];
+
+// The resource is built here, not by the SDK, so the log worker can carry the very same one:
+// the SDK's default detectors, in its order. service.instance.id is random per detection and
+// process.* differ in a worker thread, so those two are detected once and handed over.
+const instanceAndProcess = detectResources({ detectors: [serviceInstanceIdDetector, processDetector] });
+const resource = defaultResource()
+  .merge(instanceAndProcess)
+  .merge(detectResources({ detectors: [hostDetector, osDetector, envDetector] }));
+// As with instrumentation-pino's own sending, no pino instrumentation means no log records.
+if (exporting('LOGS') && logShipping !== 'main-thread' && instrumenting('pino')) {
+  shipLogsThroughWorker(logShipping, {
+    resourceAttributes: instanceAndProcess.attributes,
+    scope: { name: pino.instrumentationName, version: pino.instrumentationVersion },
+  });
+}
 
 const spanExporter = new RetryingExporter(new OTLPTraceExporter(), retry);
 const logExporter = new RetryingExporter(new OTLPLogExporter(), logRetry);
 
 const sdk = new NodeSDK({
+  resource,
+  autoDetectResources: false,
   ...(exporting('TRACES') ? { traceExporter: spanExporter } : { spanProcessors: [] }),
   metricReaders: exporting('METRICS')
     ? [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), exportIntervalMillis: metricIntervalMs })]
@@ -177,10 +177,11 @@ const sdk = new NodeSDK({
       aggregation: { type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM, options: { boundaries: latencyBucketsSeconds } },
     },
   ],
-  instrumentations: [...autoInstrumentations, ...fastifyInstrumentation],
+  instrumentations,
 });
 
 sdk.start();
+if (!clientMetrics) undici.setMeterProvider(noMeters);
 // The final flush gets one try per batch: with the collector away, waiting for it would only
 // hold the process past its shutdown deadline.
 onShutdownLast('telemetry', () => {
