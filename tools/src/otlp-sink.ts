@@ -27,6 +27,8 @@ export interface SpanRecord {
   /** 0 unset, 1 ok, 2 error */
   statusCode: number;
   statusMessage: string;
+  /** The resource the span came with (service.name, service.instance.id, process.*, host.*): one object per batch. */
+  resource?: Record<string, unknown>;
 }
 
 export interface LogRecord {
@@ -161,6 +163,7 @@ export class OtlpSink {
   private addTraces(payload: Record<string, unknown>): void {
     if (this.spans.length > 200_000) this.spans.splice(0, 100_000);
     for (const resourceSpans of (payload.resourceSpans as any[]) ?? []) {
+      const resource = fromAttributes(resourceSpans.resource?.attributes);
       const service = serviceName(resourceSpans.resource?.attributes);
       for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
         for (const span of scopeSpans.spans ?? []) {
@@ -177,6 +180,7 @@ export class OtlpSink {
             events: (span.events ?? []).map((event: any) => ({ name: event.name, attributes: fromAttributes(event.attributes) })),
             statusCode: Number(span.status?.code ?? 0),
             statusMessage: span.status?.message ?? '',
+            resource,
           });
         }
       }

@@ -57,8 +57,7 @@ export function parseTraceQl(query: string): ParsedQuery {
 
 function spanMatches(span: SpanRecord, conditions: Condition[]): boolean {
   return conditions.every(({ scope, attribute, value }) => {
-    // The receiver keeps one resource attribute per span: its service.
-    const fromResource = attribute === 'service.name' ? span.service : undefined;
+    const fromResource = span.resource?.[attribute] ?? (attribute === 'service.name' ? span.service : undefined);
     const fromSpan = span.attributes[attribute];
     if (scope === 'resource') return fromResource === value;
     if (scope === 'span') return fromSpan === value;
@@ -197,7 +196,10 @@ export function traceById(spans: SpanRecord[], traceId: string): Answer {
   const byService = new Map<string, SpanRecord[]>();
   for (const span of traceSpans) byService.set(span.service, [...(byService.get(span.service) ?? []), span]);
   const resourceSpans = [...byService].map(([service, list]) => ({
-    resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+    // The resource as the service sent it (the first span's batch), as Tempo returns it.
+    resource: {
+      attributes: Object.entries(list[0]!.resource ?? { 'service.name': service }).map(([key, value]) => ({ key, value: anyValue(value) })),
+    },
     scopeSpans: [
       {
         spans: list.map((span) => ({
