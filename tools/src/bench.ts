@@ -7,7 +7,7 @@ import { startChain, NODE_HEAP_FLAGS, SERVICES, type Chain } from './chain';
 import { collectorIsBuilt, collectorProcess } from './collector';
 import { envoyIsInstalled } from './envoy';
 import { OtlpSink } from './otlp-sink';
-import { freePorts } from './ports';
+import { CHAIN_PORT_NAMES, freePorts } from './ports';
 import { ManagedProcess } from './process';
 import { fromRoot } from './paths';
 import type { DriverResult } from './bench-driver';
@@ -190,20 +190,7 @@ async function startLimitChain(ports: number[]): Promise<ManagedProcess[]> {
 
 async function benchOne(config: Config, options: Options): Promise<ConfigResult & { profiles?: string }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${config}-`));
-  const ports = await freePorts([
-    'orders',
-    'inventory',
-    'pricing',
-    'notifications',
-    'envoyIngress',
-    'envoyEgress',
-    'envoyAdmin',
-    'grpc',
-    'http',
-    'prometheus',
-    'health',
-    'internalMetrics',
-  ] as const);
+  const ports = await freePorts(CHAIN_PORT_NAMES);
   const stops: (() => Promise<unknown>)[] = [];
   try {
     if (config === 'limit') {

@@ -7,7 +7,7 @@ import { envoyIsInstalled } from './envoy';
 import { MODES, type Mode } from './modes';
 import { observeOneOrder, describeBreak } from './observe';
 import { OtlpSink } from './otlp-sink';
-import { freePorts } from './ports';
+import { CHAIN_PORT_NAMES, freePorts } from './ports';
 
 // npm run compare-modes [-- --json]
 //
@@ -21,20 +21,7 @@ const COMPARED: Mode[] = ['sdk', 'none', 'envoy', 'envoy-propagation'];
 
 async function compareOne(mode: Mode) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `compare-${mode}-`));
-  const ports = await freePorts([
-    'orders',
-    'inventory',
-    'pricing',
-    'notifications',
-    'envoyIngress',
-    'envoyEgress',
-    'envoyAdmin',
-    'grpc',
-    'http',
-    'prometheus',
-    'health',
-    'internalMetrics',
-  ] as const);
+  const ports = await freePorts(CHAIN_PORT_NAMES);
   const sink = await OtlpSink.start();
   const collector = collectorProcess({ ports, exportTo: sink.url, logFile: path.join(dataDir, 'otel-collector.log') });
   await collector.start();

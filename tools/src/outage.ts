@@ -9,7 +9,7 @@ import { OutageSwitch } from './outage-switch';
 import { Arrivals } from './arrivals';
 import { SteadyLoad, LOAD_ORDER, percentile, type SentOrder } from './steady-load';
 import { activeAlerts, prometheusProcess } from './prometheus';
-import { freePorts } from './ports';
+import { CHAIN_PORT_NAMES, freePorts } from './ports';
 import { sleep, type ManagedProcess } from './process';
 
 // npm run outage -- [--json] [--scenarios backend-outage,collector-crash,long-outage] [--rate 20]
@@ -119,21 +119,7 @@ interface Stack {
 }
 
 async function startStack(dataDir: string, queue: { spans?: number; logRecords?: number }): Promise<Stack> {
-  const ports = await freePorts([
-    'orders',
-    'inventory',
-    'pricing',
-    'notifications',
-    'envoyIngress',
-    'envoyEgress',
-    'envoyAdmin',
-    'grpc',
-    'http',
-    'prometheus',
-    'health',
-    'internalMetrics',
-    'prometheusServer',
-  ] as const);
+  const ports = await freePorts([...CHAIN_PORT_NAMES, 'prometheusServer'] as const);
   const stops: (() => Promise<unknown>)[] = [];
   const stop = async () => {
     for (const step of stops.reverse()) await step().catch(() => undefined);

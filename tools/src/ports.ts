@@ -2,6 +2,22 @@ import net from 'node:net';
 import fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
+/** The ports one native chain takes: the four services, Envoy's ingress, egress and admin, and the collector's five. */
+export const CHAIN_PORT_NAMES = [
+  'orders',
+  'inventory',
+  'pricing',
+  'notifications',
+  'envoyIngress',
+  'envoyEgress',
+  'envoyAdmin',
+  'grpc',
+  'http',
+  'prometheus',
+  'health',
+  'internalMetrics',
+] as const;
+
 /**
  * Ports nothing listens on right now, for tests that must not collide with a running demo.
  * All probe sockets stay open until every port is picked, so no port is handed out twice.

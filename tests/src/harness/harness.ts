@@ -4,6 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import {
   collectorProcess,
+  CHAIN_PORT_NAMES,
   freePorts,
   OtlpSink,
   startChain,
@@ -41,21 +42,7 @@ export interface HarnessOptions {
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-demo-'));
-  const ports = await freePorts([
-    'orders',
-    'inventory',
-    'pricing',
-    'notifications',
-    'envoyIngress',
-    'envoyEgress',
-    'envoyAdmin',
-    'grpc',
-    'http',
-    'prometheus',
-    'health',
-    'internalMetrics',
-    'deadCollector',
-  ] as const);
+  const ports = await freePorts([...CHAIN_PORT_NAMES, 'deadCollector'] as const);
 
   let sink: OtlpSink | undefined;
   let collector: ManagedProcess | undefined;
