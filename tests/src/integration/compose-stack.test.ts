@@ -450,6 +450,33 @@ for (const { mode, file, checkShape } of MODES) {
   });
 }
 
+test('orders carry over between compose files: an order in envoy, `down` without -v, another in envoy-propagation; GET /orders lists both with their modes', async (t) => {
+  // What docs/trace-break.md tells a user to do to compare two modes. Every compose file is
+  // project otel-demo with the same named volumes, so orders.db (and Tempo's blocks) stay.
+  const [first, second] = ['docker-compose-envoy.yml', 'docker-compose-envoy-propagation.yml'];
+  t.after(() => {
+    tearDown(first);
+    tearDown(second);
+  });
+  compose(first, 'up', '-d');
+  await waitUntilHealthy(first);
+  const before = await postOrder();
+  assert.equal(before.status, 201, JSON.stringify(before.body));
+  compose(first, 'down');
+  assert.ok(
+    mustRun('docker', ['volume', 'ls', '--format', '{{.Name}}']).split('\n').includes('otel-demo_orders-data'),
+    'down without -v keeps the orders volume',
+  );
+  compose(second, 'up', '-d');
+  await waitUntilHealthy(second);
+  const after = await postOrder();
+  assert.equal(after.status, 201, JSON.stringify(after.body));
+  const { orders } = (await (await fetch(ORDERS_URL)).json()) as { orders: { order_id: number; mode: string }[] };
+  const modeOf = (id: unknown) => orders.find((order) => order.order_id === id)?.mode;
+  assert.equal(modeOf(before.body.order_id), 'envoy', JSON.stringify(orders.slice(0, 3)));
+  assert.equal(modeOf(after.body.order_id), 'envoy-propagation', JSON.stringify(orders.slice(0, 3)));
+});
+
 test("compose --profile load: the load generator places orders, and the README's stop command stops it too", async (t) => {
   const file = 'docker-compose.yml';
   compose(file, '--profile', 'load', 'build');
