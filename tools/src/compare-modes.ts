@@ -5,7 +5,9 @@ import { startChain } from './chain';
 import { collectorIsBuilt, collectorProcess } from './collector';
 import { envoyIsInstalled } from './envoy';
 import { MODES, type Mode } from './modes';
-import { observeOneOrder, describeBreak } from './observe';
+import { observeOneOrder } from './observe';
+import { toVerdictSpan } from './order-report';
+import { judgeOrder } from './trace-verdict';
 import { OtlpSink } from './otlp-sink';
 import { CHAIN_PORT_NAMES, freePorts } from './ports';
 
@@ -41,7 +43,9 @@ async function compareOne(mode: Mode) {
       return {
         order_status: observed.status,
         traces: observed.traces.length,
-        broken: describeBreak(observed.traces),
+        // The same verdict as the web UI's and npm run local's: the service that forwarded no
+        // trace context ('' when the order's traces are whole).
+        broken_at: judgeOrder(observed.spans.map(toVerdictSpan)).brokenAt,
         fault_reaches_notifications: faulted.body?.notification?.status === 'skipped',
         trace_list: observed.traces.map((trace) => ({ trace_id: trace.traceId, services: trace.services, spans: trace.spansPerService })),
       };
@@ -68,7 +72,7 @@ function printTable(results: Record<string, Awaited<ReturnType<typeof compareOne
       mode,
       String(result.traces),
       ...services.map(perService),
-      result.broken,
+      result.broken_at ? `at ${result.broken_at}` : 'nowhere: one trace',
       result.fault_reaches_notifications ? 'yes' : 'no (baggage lost)',
     ];
   });

@@ -36,11 +36,3 @@ export async function observeOneOrder(
   const spans = [...sink.spans];
   return { status: response.status, body, spans, traces: summarizeTraces(spans) };
 }
-
-/** Where the chain of services stops being one trace, in words. */
-export function describeBreak(traces: TraceSummary[]): string {
-  if (traces.length <= 1) return 'nowhere: one trace';
-  const first = traces[0]!;
-  const second = traces[1]!;
-  return `trace 1 ends at ${first.services.at(-1)}; trace 2 starts at ${second.rootService}`;
-}
