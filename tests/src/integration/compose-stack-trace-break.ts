@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
 import { mustRun } from '../harness/commands';
+import { launchChromium } from '../harness/browser';
 
 // Issue 18's checks for the compose stack test (compose-stack.test.ts calls these): the page
 // served by the web-ui image draws every trace of an order from the Tempo stand-in's search,
@@ -24,18 +24,7 @@ const EXPECTED: Record<ComposeMode, { traces: number; brokenAt: string; services
 
 /** One order clicked in Chromium: its traces drawn, the verdict, and its row with its mode. */
 export async function checkOrderTracesOnThePage(host: string, mode: ComposeMode): Promise<void> {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
     await page.goto(`http://${host}/`);

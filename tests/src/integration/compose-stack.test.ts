@@ -1,13 +1,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { chromium } from 'playwright-core';
 import { waitFor, type TraceSummary } from '@demo/tools';
 import { mustRun, run } from '../harness/commands';
 import * as stack from '../harness/stack';
 import { ORDER } from '../harness/stack';
 import { composeBackendOutage, composeCollectorCrash } from './compose-stack-outage';
 import { checkOrderTracesOnThePage, checkVolumesCarryOver } from './compose-stack-trace-break';
+import { launchChromium } from '../harness/browser';
 
 // The compose stack as a user starts it, under a real Docker Engine: each user-facing compose
 // file, unmodified, plus tests/compose-stack/stand-ins.compose.yml, which only swaps in what
@@ -283,18 +283,7 @@ for (const { mode, file, checkShape } of MODES) {
     });
 
     await t.test("an order clicked in Chromium: one trace from the browser's click to notifications", async () => {
-      const browser = await chromium.launch({
-        executablePath: '/usr/bin/chromium',
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      const browser = await launchChromium();
       try {
         const page = await browser.newPage();
         await page.goto(`http://${HOST}/`);

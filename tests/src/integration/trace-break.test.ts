@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import {
   fromRoot,
   WEB_UI_PUBLIC,
@@ -15,6 +15,7 @@ import {
   type Mode,
 } from '@demo/tools';
 import { startHarness, type Harness } from '../harness/harness';
+import { launchChromium } from '../harness/browser';
 
 // Issue 18, natively: in each of the five modes an order placed in Chromium, its traces found
 // through the page's Tempo search (the OTLP receiver answering as Tempo does) and drawn, the
@@ -86,19 +87,7 @@ before(async () => {
   // The native runner's report, on the same receiver: what `npm run local` prints.
   const report = reportOrders(h.sink!, (line) => terminal.push(line));
   stopReport = () => report.stop();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
 });
 

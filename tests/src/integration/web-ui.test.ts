@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import {
   checkNginxConfig,
   fromRoot,
@@ -17,6 +17,7 @@ import {
   type WebUiVariables,
 } from '@demo/tools';
 import { startHarness, type Harness } from '../harness/harness';
+import { launchChromium } from '../harness/browser';
 
 // The web UI in a real browser (Debian's Chromium, driven by playwright-core), served by the
 // real nginx with the project's template, in front of the real services and the real
@@ -56,20 +57,7 @@ before(async () => {
   });
   await nginxWithoutTempo.start();
   withoutTempoUrl = `http://127.0.0.1:${ports.webWithoutTempo}/`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    // Root in a container needs --no-sandbox; the rest keeps Chromium off the (closed) network.
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(`http://127.0.0.1:${variables.WEB_UI_PORT}/`);
 });
