@@ -104,7 +104,7 @@ function nothingLeft(): string[] {
 
 const MiB = 1024 * 1024;
 function parseSize(text: string): number {
-  const match = /^([\d.]+)\s*([KMG]?i?B)$/.exec(text.trim());
+  const match = /^([\d.]+)\s*([kKMG]?i?B)$/.exec(text.trim());
   if (!match) throw new Error(`unexpected size ${text}`);
   const unit = { B: 1, KiB: 1024, MiB, GiB: 1024 * MiB, kB: 1000, MB: 1e6, GB: 1e9 }[match[2]!] ?? 1;
   return Number(match[1]) * unit;
@@ -492,4 +492,26 @@ test("compose --profile load: the load generator places orders, and the README's
   checkMemory('sdk --profile load', file, '--profile', 'load');
   compose(file, '--profile', 'load', 'down', '-v');
   assert.deepEqual(nothingLeft(), []);
+});
+
+test('the five Node images share one node_modules layer: at most 40 MB of each is its own (docker system df -v)', () => {
+  // Built by the tests above. services/Dockerfile installs every image's production
+  // dependencies in one layer that does not depend on SERVICE, so Docker stores it once.
+  const images = JSON.parse(mustRun('docker', ['system', 'df', '-v', '--format', '{{json .Images}}'])) as {
+    Repository: string;
+    Tag: string;
+    Size: string;
+    SharedSize: string;
+    UniqueSize: string;
+  }[];
+  const rows = [['image', 'size', 'shared', 'unique']];
+  for (const name of [...NODE_SERVICES, 'load-generator']) {
+    const image = images.find((i) => i.Repository === `otel-demo/${name}` && i.Tag === '1.0.0');
+    assert.ok(image, `otel-demo/${name}:1.0.0 is not built`);
+    rows.push([`otel-demo/${name}`, image.Size, image.SharedSize, image.UniqueSize]);
+    // docker prints SI units here (1 MB = 1000 kB).
+    assert.ok(parseSize(image.UniqueSize) <= 40e6, `otel-demo/${name}: ${image.UniqueSize} of its ${image.Size} is its own`);
+  }
+  console.log('\nImage sizes (docker system df -v):');
+  for (const row of rows) console.log('  ' + row.map((cell) => cell.padEnd(28)).join(''));
 });
