@@ -13,3 +13,4 @@ export * from './fastify';
 export * from './express';
 export * from './server';
 export * from './contracts';
+export * from './retrying-exporter';

@@ -7,7 +7,8 @@
 
 import { ROOT_CONTEXT, SeverityNumber, TraceFlags, trace, type Logger } from '@opentelemetry/api';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
+import * as grpc from './otlp-grpc';
+import * as httpProtobuf from './otlp-http-protobuf';
 import { defaultResource, detectResources, envDetector, hostDetector, osDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import type { LogShipperOptions } from './log-shipping';
 
@@ -38,7 +39,8 @@ export function createLoggerProvider(options: LogShipperOptions): LoggerProvider
     .merge(resourceFromAttributes(options.resourceAttributes))
     .merge(detectResources({ detectors: [hostDetector, osDetector, envDetector] }));
   const processor = new BatchLogRecordProcessor({
-    exporter: new OTLPLogExporter(),
+    // The protocol the main thread chose (telemetry.ts checked the value).
+    exporter: process.env.OTEL_EXPORTER_OTLP_PROTOCOL === 'http/protobuf' ? new httpProtobuf.OTLPLogExporter() : new grpc.OTLPLogExporter(),
     maxQueueSize: envNumber('OTEL_BLRP_MAX_QUEUE_SIZE', 8192),
     maxExportBatchSize: envNumber('OTEL_BLRP_MAX_EXPORT_BATCH_SIZE', 512),
     scheduledDelayMillis: envNumber('OTEL_BLRP_SCHEDULE_DELAY', 1000),

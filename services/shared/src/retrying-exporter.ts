@@ -36,9 +36,25 @@ export interface RetryOptions {
 // which its memory limiter and a full queue answer with).
 const RETRYABLE_GRPC_CODES = new Set([1, 4, 8, 10, 11, 14, 15]);
 
+// Over http/protobuf (OTEL_EXPORTER_OTLP_PROTOCOL), the exporter's own transport retries these
+// five times within one attempt's deadline, then reports the last one: the HTTP statuses the
+// OTLP specification calls retryable, and the network errors of a collector that is away.
+const RETRYABLE_HTTP_STATUSES = new Set([429, 502, 503, 504]);
+const RETRYABLE_NETWORK_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+]);
+
 export function isRetryable(error: Error | undefined): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === 'number' && RETRYABLE_GRPC_CODES.has(code);
+  if (typeof code === 'string') return RETRYABLE_NETWORK_ERRORS.has(code);
+  return typeof code === 'number' && (RETRYABLE_GRPC_CODES.has(code) || RETRYABLE_HTTP_STATUSES.has(code));
 }
 
 export class RetryingExporter<Item> implements BatchExporter<Item> {

@@ -10,6 +10,7 @@
 // Everything is configured with the standard OTEL_* variables:
 //   OTEL_SERVICE_NAME                 orders, inventory, pricing, notifications
 //   OTEL_EXPORTER_OTLP_ENDPOINT       default http://localhost:4317 (compose: http://otel-collector:4317)
+//   OTEL_EXPORTER_OTLP_PROTOCOL       grpc (default) or http/protobuf (then the endpoint is port 4318)
 //   OTEL_BSP_SCHEDULE_DELAY           how long finished spans wait before export (default here 1000 ms)
 //   OTEL_BSP_MAX_QUEUE_SIZE, OTEL_BLRP_MAX_QUEUE_SIZE   spans / log records held while the
 //                                     collector is away (default here 8192 each, SDK: 2048)
@@ -31,9 +32,8 @@
 // full (docs/resilience.md has what that means at the demo's load).
 
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
+import * as grpc from './otlp-grpc';
+import * as httpProtobuf from './otlp-http-protobuf';
 import { PeriodicExportingMetricReader, AggregationType } from '@opentelemetry/sdk-metrics';
 import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import {
@@ -104,8 +104,8 @@ const instrumenting = (name: Used) =>
   (envString('OTEL_NODE_ENABLED_INSTRUMENTATIONS', '') === '' || envList('OTEL_NODE_ENABLED_INSTRUMENTATIONS').includes(name));
 
 // Where log records leave the process (log-shipping.ts). The main thread by default: a worker
-// halves what a line costs the request path, but spends more CPU in all and about 30 MB more
-// per service, which the containers' 160 MB limits cannot spare (docs/benchmarks-levers.md).
+// halves what a line costs the request path, but its V8 isolate adds 30-40 MB per service
+// under load, which the containers' 160 MB limits cannot spare (docs/benchmarks-levers.md).
 const logShipping = envString('LOG_SHIPPING', 'main-thread') as LogShipping;
 if (!['worker', 'pino-transport', 'main-thread'].includes(logShipping)) {
   throw new ConfigError(`LOG_SHIPPING must be worker, pino-transport or main-thread, got "${logShipping}"`);
@@ -160,15 +160,23 @@ if (exporting('LOGS') && logShipping !== 'main-thread' && instrumenting('pino'))
   });
 }
 
-const spanExporter = new RetryingExporter(new OTLPTraceExporter(), retry);
-const logExporter = new RetryingExporter(new OTLPLogExporter(), logRetry);
+// OTLP over gRPC to the collector's port 4317 (the design), or OTEL_EXPORTER_OTLP_PROTOCOL=
+// http/protobuf to its port 4318: the same protobuf messages without gRPC's framing, measured
+// side by side in docs/benchmarks-levers.md.
+const protocol = envString('OTEL_EXPORTER_OTLP_PROTOCOL', 'grpc');
+if (protocol !== 'grpc' && protocol !== 'http/protobuf') {
+  throw new ConfigError(`OTEL_EXPORTER_OTLP_PROTOCOL must be grpc or http/protobuf, got "${protocol}"`);
+}
+const otlp = protocol === 'grpc' ? grpc : httpProtobuf;
+const spanExporter = new RetryingExporter(new otlp.OTLPTraceExporter(), retry);
+const logExporter = new RetryingExporter(new otlp.OTLPLogExporter(), logRetry);
 
 const sdk = new NodeSDK({
   resource,
   autoDetectResources: false,
   ...(exporting('TRACES') ? { traceExporter: spanExporter } : { spanProcessors: [] }),
   metricReaders: exporting('METRICS')
-    ? [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), exportIntervalMillis: metricIntervalMs })]
+    ? [new PeriodicExportingMetricReader({ exporter: new otlp.OTLPMetricExporter(), exportIntervalMillis: metricIntervalMs })]
     : [],
   logRecordProcessors: exporting('LOGS') ? [new BatchLogRecordProcessor({ ...logProcessorOptions, exporter: logExporter })] : [],
   views: [
@@ -196,6 +204,6 @@ console.log(
     level: 'info',
     time: new Date().toISOString(),
     service: process.env.OTEL_SERVICE_NAME,
-    msg: `telemetry: OpenTelemetry SDK started, exporting traces, metrics and logs over OTLP gRPC to the collector at ${endpoint}`,
+    msg: `telemetry: OpenTelemetry SDK started, exporting traces, metrics and logs over OTLP ${protocol === 'grpc' ? 'gRPC' : 'http/protobuf'} to the collector at ${endpoint}`,
   }),
 );

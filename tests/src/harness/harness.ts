@@ -7,6 +7,7 @@ import {
   CHAIN_PORT_NAMES,
   freePorts,
   OtlpSink,
+  SERVICES,
   startChain,
   type Chain,
   type ChainOptions,
@@ -38,6 +39,8 @@ export interface HarnessOptions {
   /** The collector with collector/tail-sampling.yaml layered over its config. */
   tailSampling?: boolean;
   serviceEnv?: ChainOptions['serviceEnv'];
+  /** How the services send OTLP to the collector: gRPC to its port 4317 (the default), or HTTP to 4318. */
+  otlpProtocol?: 'grpc' | 'http/protobuf';
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -65,15 +68,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     await collector.start();
   }
 
+  const overHttp = options.otlpProtocol === 'http/protobuf';
   const chain = await startChain({
     mode: options.mode ?? 'sdk',
     ports,
     dataDir,
     logDir: dataDir,
     // Without a collector the services export to a port nobody listens on: requests must not care.
-    otlpEndpoint: `http://127.0.0.1:${options.withCollector ? ports.grpc : ports.deadCollector}`,
+    otlpEndpoint: `http://127.0.0.1:${!options.withCollector ? ports.deadCollector : overHttp ? ports.http : ports.grpc}`,
     envoyFastFlush: true,
-    serviceEnv: options.serviceEnv,
+    serviceEnv: overHttp
+      ? Object.fromEntries(SERVICES.map((name) => [name, { ...options.serviceEnv?.[name], OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }]))
+      : options.serviceEnv,
   });
 
   const open: Database.Database[] = [];

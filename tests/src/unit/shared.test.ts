@@ -19,6 +19,8 @@ import {
   HttpError,
   parseFault,
   faultFromBaggageHeader,
+  RetryingExporter,
+  isRetryable,
 } from '@demo/shared';
 import { freePort } from '@demo/tools';
 import { failingServer, hungServer } from '../harness/stand-ins';
@@ -184,4 +186,29 @@ test('faultFromBaggageHeader finds demo.fault among other members, decoded, with
   assert.equal(faultFromBaggageHeader('demo.fault=%zz'), null);
   assert.equal(faultFromBaggageHeader(undefined), null);
   assert.equal(faultFromBaggageHeader(`${'k=v,'.repeat(2100)}demo.fault=orders:error`), null, 'a member past 8192 bytes is not read');
+});
+
+test('the exporters retry what the OTLP specification calls retryable, over gRPC and over HTTP, and nothing else', async () => {
+  // An exporter that fails `failures` times with `error`, then succeeds.
+  const attemptsUntil = async (error: Error & { code?: unknown }, failures: number) => {
+    let attempts = 0;
+    const inner = {
+      export: (_items: unknown[], done: (result: { code: number; error?: Error }) => void) => {
+        attempts++;
+        done(attempts <= failures ? { code: 1, error } : { code: 0 });
+      },
+      shutdown: async () => {},
+    };
+    const exporter = new RetryingExporter(inner, { giveUpAfterMs: 5000, firstPauseMs: 1, longestPauseMs: 2 });
+    const result = await new Promise<{ code: number }>((resolve) => exporter.export([{}], resolve));
+    return { attempts, code: result.code };
+  };
+  const withCode = (code: unknown) => Object.assign(new Error(`failed with ${String(code)}`), { code });
+  assert.deepEqual(await attemptsUntil(withCode(14), 3), { attempts: 4, code: 0 }, 'gRPC UNAVAILABLE');
+  assert.deepEqual(await attemptsUntil(withCode(503), 3), { attempts: 4, code: 0 }, 'HTTP 503');
+  assert.deepEqual(await attemptsUntil(withCode('ECONNREFUSED'), 3), { attempts: 4, code: 0 }, 'a refused connection');
+  assert.deepEqual(await attemptsUntil(withCode(3), 3), { attempts: 1, code: 1 }, 'gRPC INVALID_ARGUMENT');
+  assert.deepEqual(await attemptsUntil(withCode(400), 3), { attempts: 1, code: 1 }, 'HTTP 400');
+  assert.deepEqual(await attemptsUntil(withCode('EACCES'), 3), { attempts: 1, code: 1 }, 'a local error');
+  assert.equal(isRetryable(undefined), false);
 });
