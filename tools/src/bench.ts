@@ -27,12 +27,12 @@ import { parseCommandLine, type ParsedValue } from './cli';
 
 // Each configuration: a mode of the chain, plus sampling settings where it is a sampling row.
 const HEAD_10_PERCENT = { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' };
-// The levers against the SDK's cost (docs/benchmarks-levers.md). `sdk` runs the defaults, every
-// lever chosen; `sdk-before` turns them back, and each `sdk-lever-*` row adds one to sdk-before.
-const LOGS_FROM_MAIN_THREAD = { LOG_SHIPPING: 'main-thread' }; // instrumentation-pino ships them (default)
-const LOGS_FROM_WORKER = { LOG_SHIPPING: 'worker' }; // a worker thread ships them, in batches
+// The levers against the SDK's cost (docs/benchmarks-levers.md). `sdk` runs the defaults,
+// every adopted lever on; each `sdk-*` lever row below changes one thing from them, and
+// `sdk-before` undoes every adopted lever at once.
 const CLIENT_METRICS = { SDK_HTTP_CLIENT_METRICS: 'true' }; // undici's http.client.request.duration
-const BEFORE = { ...LOGS_FROM_MAIN_THREAD, ...CLIENT_METRICS };
+// The services' young generation before it grew from 2 to 8 MB (NODE_HEAP_FLAGS), and beyond.
+const semiSpace = (mb: number) => [`--max-semi-space-size=${mb}`, '--max-old-space-size=96'];
 // Fewer, larger span exports: 2048 spans or 5 s per batch (the SDK's default delay) instead of 512 or 1 s.
 const LARGER_SPAN_BATCHES = { OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '2048', OTEL_BSP_SCHEDULE_DELAY: '5000', OTEL_BSP_MAX_QUEUE_SIZE: '8192' };
 const CONFIGS = {
@@ -42,21 +42,34 @@ const CONFIGS = {
   'sdk-head-10': { mode: 'sdk', env: HEAD_10_PERCENT }, // head sampling: 10 % of traces recorded
   'sdk-always-off': { mode: 'sdk', env: { OTEL_TRACES_SAMPLER: 'always_off' } }, // no span recorded at all
   'sdk-tail': { mode: 'sdk', tailSampling: true }, // everything recorded; the collector keeps some
-  'sdk-before': { mode: 'sdk', env: BEFORE }, // the defaults before the levers
-  'sdk-lever-logs-worker': { mode: 'sdk', env: { ...BEFORE, ...LOGS_FROM_WORKER } }, // only: logs shipped from a worker thread, in batches
-  'sdk-lever-logs-pino-transport': { mode: 'sdk', env: { ...BEFORE, LOG_SHIPPING: 'pino-transport' } }, // only: through pino's transport
-  'sdk-lever-no-client-metrics': { mode: 'sdk', env: LOGS_FROM_MAIN_THREAD }, // only: no client duration histogram (the default now)
-  'sdk-logs-worker': { mode: 'sdk', env: LOGS_FROM_WORKER }, // the defaults plus logs from a worker thread
-  'sdk-lever-span-batches': { mode: 'sdk', env: { ...BEFORE, ...LARGER_SPAN_BATCHES } }, // only: larger span batches
-  'sdk-span-batches': { mode: 'sdk', env: LARGER_SPAN_BATCHES }, // the defaults plus larger span batches
-  // Not adoptable, for where the rest goes: one signal's recording and export off entirely.
+  // Adopted levers, undone one at a time, and all at once.
+  'sdk-with-client-metrics': { mode: 'sdk', env: CLIENT_METRICS },
+  'sdk-semi-2': { mode: 'sdk', nodeFlags: semiSpace(2) },
+  'off-semi-2': { mode: 'off', nodeFlags: semiSpace(2) }, // the same young generation untraced, for a fair ratio
+  'sdk-before': { mode: 'sdk', env: CLIENT_METRICS, nodeFlags: semiSpace(2) },
+  // Levers measured and not adopted, each added to the defaults.
+  'sdk-logs-worker': { mode: 'sdk', env: { LOG_SHIPPING: 'worker' } }, // log records built and exported in a worker thread
+  'sdk-logs-pino-transport': { mode: 'sdk', env: { LOG_SHIPPING: 'pino-transport' } }, // the same through pino's transport
+  'sdk-http-protobuf': { mode: 'sdk', env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' } }, // OTLP over HTTP to port 4318
+  'sdk-span-batches': { mode: 'sdk', env: LARGER_SPAN_BATCHES },
+  'sdk-semi-16': { mode: 'sdk', nodeFlags: semiSpace(16) }, // faster still, but past the containers' memory limit
+  'off-semi-16': { mode: 'off', nodeFlags: semiSpace(16) },
+  // Express and Fastify left unpatched: the trace loses the framework's "request handler" span.
+  'sdk-no-framework-spans': { mode: 'sdk', env: { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'express,fastify' } },
+  // Every lever above at once, the rejected ones too: how far levers alone get.
+  'sdk-every-lever': {
+    mode: 'sdk',
+    env: { LOG_SHIPPING: 'worker', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'express,fastify' },
+    nodeFlags: semiSpace(16),
+  },
+  // Not adoptable, for where the cost goes: the SDK with parts of it switched off.
+  'sdk-nothing': { mode: 'sdk', env: { OTEL_TRACES_SAMPLER: 'always_off', OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' } },
+  'sdk-no-traces': { mode: 'sdk', env: { OTEL_TRACES_EXPORTER: 'none' } }, // no tracer provider: the API's no-op spans, context still carried
   'sdk-no-metrics': { mode: 'sdk', env: { OTEL_METRICS_EXPORTER: 'none' } },
   'sdk-no-logs': { mode: 'sdk', env: { OTEL_LOGS_EXPORTER: 'none' } },
-  // What the framework spans cost: Express and Fastify left unpatched (the trace then loses them).
-  'sdk-no-framework-spans': { mode: 'sdk', env: { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'express,fastify' } },
   envoy: { mode: 'envoy' },
   'envoy-propagation': { mode: 'envoy-propagation' },
-} satisfies Record<string, { mode: Mode | undefined; env?: Record<string, string>; tailSampling?: boolean }>;
+} satisfies Record<string, { mode: Mode | undefined; env?: Record<string, string>; tailSampling?: boolean; nodeFlags?: string[] }>;
 type Config = keyof typeof CONFIGS;
 const ALL_CONFIGS = Object.keys(CONFIGS) as Config[];
 const DEFAULT_CONFIGS: Config[] = ['limit', 'off', 'sdk', 'sdk-head-10', 'sdk-tail', 'envoy', 'envoy-propagation'];
@@ -82,6 +95,8 @@ interface ConfigResult extends DriverResult {
    * "load" is the load process; "sink" is this process, which also stands in for Tempo and Loki.
    */
   cpuMsPerRequest: Record<string, number>;
+  /** Of the four services' CPU, the share V8's helper threads used (mostly garbage collection). */
+  v8WorkerShare: number;
 }
 
 const COMMAND_LINE = {
@@ -127,6 +142,24 @@ function cpuMs(pid: number | undefined): number {
 }
 
 /**
+ * CPU of V8's own helper threads in a process, in ms: parallel scavenges, concurrent marking
+ * and sweeping (and background compilation, done after the warm-up). Part of cpuMs above.
+ */
+function v8WorkerCpuMs(pid: number | undefined): number {
+  let ms = 0;
+  for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      if (!fs.readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').startsWith('V8')) continue;
+      const fields = fs.readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ms += (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      // the thread ended between listing and reading
+    }
+  }
+  return ms;
+}
+
+/**
  * Drives the load and shares out the CPU every process used while it ran, per request.
  * With an in-process sink, this process's own CPU is counted too, as "sink".
  */
@@ -135,17 +168,23 @@ async function driveAndAccount(
   options: Options,
   processes: ManagedProcess[],
   sinkInProcess: boolean,
-): Promise<DriverResult & { cpuMsPerRequest: Record<string, number> }> {
+): Promise<DriverResult & { cpuMsPerRequest: Record<string, number>; v8WorkerShare: number }> {
+  const services = processes.filter((p) => (SERVICES as readonly string[]).includes(p.name));
   const before = processes.map((p) => cpuMs(p.pid));
+  const servicesBefore = services.map((p) => [cpuMs(p.pid), v8WorkerCpuMs(p.pid)] as const);
   const selfBefore = process.cpuUsage();
   const result = await drive(url, options);
   const self = process.cpuUsage(selfBefore);
+  const servicesAfter = services.map((p) => [cpuMs(p.pid), v8WorkerCpuMs(p.pid)] as const);
+  const sum = (rows: (readonly [number, number])[], i: 0 | 1) => rows.reduce((total, row) => total + row[i], 0);
+  const serviceCpu = sum(servicesAfter, 0) - sum(servicesBefore, 0);
+  const v8WorkerShare = serviceCpu > 0 ? (sum(servicesAfter, 1) - sum(servicesBefore, 1)) / serviceCpu : 0;
   const perRequest = (ms: number) => Math.round((100 * ms) / Math.max(1, result.allRequests)) / 100;
   const cpuMsPerRequest: Record<string, number> = {};
   processes.forEach((p, i) => (cpuMsPerRequest[p.name] = perRequest(cpuMs(p.pid) - before[i]!)));
   cpuMsPerRequest.load = perRequest(result.driverCpuMs);
   if (sinkInProcess) cpuMsPerRequest.sink = perRequest((self.user + self.system) / 1000);
-  return { ...result, cpuMsPerRequest };
+  return { ...result, cpuMsPerRequest, v8WorkerShare };
 }
 
 function peakRssMb(process: ManagedProcess): number {
@@ -207,7 +246,8 @@ async function benchOne(config: Config, options: Options): Promise<ConfigResult 
       mode,
       env = {},
       tailSampling = false,
-    } = CONFIGS[config] as { mode: Mode; env?: Record<string, string>; tailSampling?: boolean };
+      nodeFlags,
+    } = CONFIGS[config] as { mode: Mode; env?: Record<string, string>; tailSampling?: boolean; nodeFlags?: string[] };
     const collector = collectorProcess({ ports, exportTo: sink.url, logFile: path.join(dataDir, 'otel-collector.log'), tailSampling });
     await collector.start();
     stops.push(() => collector.stop());
@@ -223,7 +263,8 @@ async function benchOne(config: Config, options: Options): Promise<ConfigResult 
       logDir: dataDir,
       uncaptured: true,
       serviceEnv,
-      otlpEndpoint: `http://127.0.0.1:${ports.grpc}`,
+      nodeFlags,
+      otlpEndpoint: `http://127.0.0.1:${env.OTEL_EXPORTER_OTLP_PROTOCOL === 'http/protobuf' ? ports.http : ports.grpc}`,
     });
     stops.push(() => chain.stop());
     await fetch(`${chain.url('inventory')}/inventory/restock`, {
@@ -269,10 +310,45 @@ function printTable(results: ConfigResult[]): void {
   const names = [...new Set(results.flatMap((r) => Object.keys(r.cpuMsPerRequest)))];
   console.log('\nCPU ms per request (all processes share the same two cores):\n');
   printColumns(
-    ['config', 'total', ...names],
+    ['config', 'total', ...names, 'services: V8 helper threads'],
     results.map((r) => {
       const total = Object.values(r.cpuMsPerRequest).reduce((a, b) => a + b, 0);
-      return [r.config, total.toFixed(2), ...names.map((name) => r.cpuMsPerRequest[name]?.toFixed(2) ?? '')];
+      const v8Workers = r.config === 'limit' ? '' : `${(100 * r.v8WorkerShare).toFixed(0)}%`;
+      return [r.config, total.toFixed(2), ...names.map((name) => r.cpuMsPerRequest[name]?.toFixed(2) ?? ''), v8Workers];
+    }),
+  );
+}
+
+/**
+ * Rows of the same config repeated in one run (alternating, to spread the machine's drift over
+ * all of them): the median of each, and its ratio to off's median.
+ */
+function printMedians(results: ConfigResult[]): void {
+  const rounds = new Map<Config, ConfigResult[]>();
+  for (const r of results) rounds.set(r.config, [...(rounds.get(r.config) ?? []), r]);
+  if (![...rounds.values()].some((rows) => rows.length > 1)) return;
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
+  const cpu = (r: ConfigResult) => Object.values(r.cpuMsPerRequest).reduce((a, b) => a + b, 0);
+  const offRows = rounds.get('off');
+  const offRate = offRows ? median(offRows.map((r) => r.requestsPerSec)) : undefined;
+  console.log('\nMedians over the rounds (each config as often as it was listed):\n');
+  printColumns(
+    ['config', 'rounds', 'req/s', 'req/s vs off', 'each round', 'p99 ms', 'CPU ms per request'],
+    [...rounds].map(([config, rows]) => {
+      const rate = median(rows.map((r) => r.requestsPerSec));
+      return [
+        config,
+        String(rows.length),
+        String(Math.round(rate)),
+        offRate && config !== 'limit' ? `${((100 * rate) / offRate).toFixed(0)}%` : '',
+        rows.map((r) => r.requestsPerSec).join(' / '),
+        median(rows.map((r) => r.p99)).toFixed(1),
+        median(rows.map(cpu)).toFixed(2),
+      ];
     }),
   );
 }
@@ -302,6 +378,7 @@ async function main() {
     results.push(await benchOne(config, options));
   }
   printTable(results);
+  printMedians(results);
   // The profiles are written when the services exit, i.e. after benchOne stopped them.
   for (const result of results) if (result.profiles) printProfileSummary(result.config, result.profiles);
   const file = fromRoot('data', 'bench', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
