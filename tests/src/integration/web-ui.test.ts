@@ -263,7 +263,14 @@ test("nginx serves the page's own files only, and answers its health check witho
   for (const path of ['/', '/app.js', '/style.css']) assert.equal((await fetch(`${base}${path}`)).status, 200, path);
   assert.equal(await (await fetch(`${base}/healthz`)).text(), 'ok');
   await fetch(`${base}/style.css?after-healthz`);
-  const accessLog = fs.readFileSync(path.join(h.dataDir, 'nginx', 'access.log'), 'utf8');
-  assert.match(accessLog, /style\.css\?after-healthz/);
+  // nginx writes a request's log line after it has sent the answer: wait for the later one.
+  const accessLog = await waitFor(
+    () => {
+      const log = fs.readFileSync(path.join(h.dataDir, 'nginx', 'access.log'), 'utf8');
+      return /style\.css\?after-healthz/.test(log) && log;
+    },
+    5000,
+    'the request after /healthz in the access log',
+  );
   assert.doesNotMatch(accessLog, /GET \/healthz/);
 });
