@@ -52,9 +52,16 @@ for (const [name, body, status, field] of invalidOrders) {
   });
 }
 
+// Each service's POST endpoint, where a body is read.
+const POST_ENDPOINTS = [
+  ['orders', '/orders'],
+  ['inventory', '/inventory/check'],
+  ['pricing', '/pricing/calculate'],
+  ['notifications', '/notifications'],
+] as const;
+
 test('malformed JSON: 400 invalid_json on every service', async () => {
-  for (const path of ['/orders', '/inventory/check', '/pricing/calculate', '/notifications']) {
-    const service = path === '/orders' ? 'orders' : (path.split('/')[1] as 'inventory' | 'pricing' | 'notifications');
+  for (const [service, path] of POST_ENDPOINTS) {
     const response = await postJson(`${h.chain.url(service)}${path}`, '{"user_id": 1001, "product_name": ');
     assert.equal(response.status, 400, path);
     assert.equal(response.body.error, 'invalid_json', path);
@@ -64,12 +71,7 @@ test('malformed JSON: 400 invalid_json on every service', async () => {
 test('a body over 16 KiB: 413 on every service, nothing stored', async () => {
   const before = rowCounts();
   const huge = JSON.stringify({ user_id: 1, product_name: 'Laptop', quantity: 1, padding: 'x'.repeat(20_000) });
-  for (const [service, path] of [
-    ['orders', '/orders'],
-    ['inventory', '/inventory/check'],
-    ['pricing', '/pricing/calculate'],
-    ['notifications', '/notifications'],
-  ] as const) {
+  for (const [service, path] of POST_ENDPOINTS) {
     const response = await postJson(`${h.chain.url(service)}${path}`, huge);
     assert.equal(response.status, 413, service);
     assert.equal(response.body.error, 'body_too_large', service);
@@ -78,12 +80,7 @@ test('a body over 16 KiB: 413 on every service, nothing stored', async () => {
 });
 
 test('a body that is not JSON: 415 on every service', async () => {
-  for (const [service, path] of [
-    ['orders', '/orders'],
-    ['inventory', '/inventory/check'],
-    ['pricing', '/pricing/calculate'],
-    ['notifications', '/notifications'],
-  ] as const) {
+  for (const [service, path] of POST_ENDPOINTS) {
     const response = await postJson(`${h.chain.url(service)}${path}`, 'user_id=1', { 'content-type': 'application/x-www-form-urlencoded' });
     assert.equal(response.status, 415, service);
     assert.equal(response.body.error, 'unsupported_media_type', service);

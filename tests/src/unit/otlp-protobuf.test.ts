@@ -15,6 +15,18 @@ const tracer = provider.getTracer('otlp-protobuf-test');
 const sinks: OtlpSink[] = [];
 after(() => Promise.all(sinks.map((sink) => sink.close())));
 
+// One attribute of each type OTLP carries: string, int, double, bool, array, a large int, a negative one.
+const INSERT_ATTRIBUTES = {
+  'db.system.name': 'sqlite',
+  'db.query.text': 'INSERT INTO orders (user_id) VALUES (?)',
+  rows: 1,
+  ratio: 0.25,
+  cached: false,
+  tags: ['a', 'b'],
+  big: 2 ** 40,
+  negative: -3,
+};
+
 function makeSpans() {
   exporter.reset();
   const parent = tracer.startSpan('POST /orders', {
@@ -25,16 +37,7 @@ function makeSpans() {
     'INSERT orders',
     {
       kind: SpanKind.CLIENT,
-      attributes: {
-        'db.system.name': 'sqlite',
-        'db.query.text': 'INSERT INTO orders (user_id) VALUES (?)',
-        rows: 1,
-        ratio: 0.25,
-        cached: false,
-        tags: ['a', 'b'],
-        big: 2 ** 40,
-        negative: -3,
-      },
+      attributes: INSERT_ATTRIBUTES,
     },
     trace.setSpan(ROOT_CONTEXT, parent),
   );
@@ -70,16 +73,7 @@ test('protobuf and JSON of the same spans give the same records', async () => {
   assert.equal(insert.kind, 3);
   assert.equal(insert.statusCode, 2);
   assert.equal(insert.statusMessage, 'database is locked');
-  assert.deepEqual(insert.attributes, {
-    'db.system.name': 'sqlite',
-    'db.query.text': 'INSERT INTO orders (user_id) VALUES (?)',
-    rows: 1,
-    ratio: 0.25,
-    cached: false,
-    tags: ['a', 'b'],
-    big: 2 ** 40,
-    negative: -3,
-  });
+  assert.deepEqual(insert.attributes, INSERT_ATTRIBUTES, 'every attribute type comes back as it was set');
   assert.deepEqual(insert.events, [{ name: 'exception', attributes: { 'exception.message': 'boom: ü' } }]);
   assert.ok(insert.endNs >= insert.startNs && insert.startNs > 0n);
 });
