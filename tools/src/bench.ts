@@ -284,6 +284,9 @@ async function benchOne(config: Config, options: Options): Promise<ConfigResult 
   }
 }
 
+/** CPU per request summed over every process: what the two shared cores spent on one order. */
+const totalCpuMs = (r: ConfigResult) => Object.values(r.cpuMsPerRequest).reduce((a, b) => a + b, 0);
+
 function printTable(results: ConfigResult[]): void {
   const off = results.find((r) => r.config === 'off');
   const nonChain = (config: Config) => config === 'limit';
@@ -312,7 +315,7 @@ function printTable(results: ConfigResult[]): void {
   printColumns(
     ['config', 'total', ...names, 'services: V8 helper threads'],
     results.map((r) => {
-      const total = Object.values(r.cpuMsPerRequest).reduce((a, b) => a + b, 0);
+      const total = totalCpuMs(r);
       const v8Workers = r.config === 'limit' ? '' : `${(100 * r.v8WorkerShare).toFixed(0)}%`;
       return [r.config, total.toFixed(2), ...names.map((name) => r.cpuMsPerRequest[name]?.toFixed(2) ?? ''), v8Workers];
     }),
@@ -332,12 +335,11 @@ function printMedians(results: ConfigResult[]): void {
     const mid = sorted.length >> 1;
     return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
   };
-  const cpu = (r: ConfigResult) => Object.values(r.cpuMsPerRequest).reduce((a, b) => a + b, 0);
   const offRows = rounds.get('off');
   const offRate = offRows ? median(offRows.map((r) => r.requestsPerSec)) : undefined;
   console.log('\nMedians over the rounds (each config as often as it was listed):\n');
   printColumns(
-    ['config', 'rounds', 'req/s', 'req/s vs off', 'each round', 'p99 ms', 'CPU ms per request'],
+    ['config', 'rounds', 'req/s', 'req/s vs off', 'each round', 'p50 ms', 'p99 ms', 'CPU ms per request'],
     [...rounds].map(([config, rows]) => {
       const rate = median(rows.map((r) => r.requestsPerSec));
       return [
@@ -346,8 +348,9 @@ function printMedians(results: ConfigResult[]): void {
         String(Math.round(rate)),
         offRate && config !== 'limit' ? `${((100 * rate) / offRate).toFixed(0)}%` : '',
         rows.map((r) => r.requestsPerSec).join(' / '),
+        median(rows.map((r) => r.p50)).toFixed(1),
         median(rows.map((r) => r.p99)).toFixed(1),
-        median(rows.map(cpu)).toFixed(2),
+        median(rows.map(totalCpuMs)).toFixed(2),
       ];
     }),
   );
