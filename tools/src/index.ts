@@ -16,4 +16,5 @@ export * from './arrivals';
 export * from './steady-load';
 export * from './trace-verdict';
 export * from './tempo-api';
+export * from './tempo-config';
 export * from './order-report';

@@ -3,7 +3,7 @@ import zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { sleep } from './process';
 import { decodeLogsRequest, decodeTracesRequest } from './otlp-protobuf';
-import { answerTempoQuery } from './tempo-api';
+import { answerTempoQuery, tempoBehaviour, type TempoBehaviour } from './tempo-api';
 
 // The end of the pipeline when Tempo and Loki are not there (native runs and tests): a small
 // OTLP/HTTP receiver for both encodings, protobuf (what the collector sends Tempo and Loki)
@@ -29,6 +29,8 @@ export interface SpanRecord {
   statusMessage: string;
   /** The resource the span came with (service.name, service.instance.id, process.*, host.*): one object per batch. */
   resource?: Record<string, unknown>;
+  /** When the receiver got it (Date.now()): Tempo's search sees a span only some time after that. */
+  receivedMs?: number;
 }
 
 export interface LogRecord {
@@ -99,12 +101,14 @@ export class OtlpSink {
   private constructor(
     private readonly server: http.Server,
     private readonly store: boolean,
+    /** How its Tempo API answers: as the pinned Tempo by default; tests may switch instantSearch. */
+    readonly tempo: TempoBehaviour,
   ) {}
 
   /** store=false only drains and counts requests: for the benchmark, where parsing every span would steal CPU. */
-  static async start(port = 0, host = '127.0.0.1', store = true): Promise<OtlpSink> {
+  static async start(port = 0, host = '127.0.0.1', store = true, tempo: Partial<TempoBehaviour> = {}): Promise<OtlpSink> {
     const server = http.createServer();
-    const sink = new OtlpSink(server, store);
+    const sink = new OtlpSink(server, store, tempoBehaviour(tempo));
     server.on('request', (request, response) => sink.handle(request, response));
     await new Promise<void>((resolve) => server.listen(port, host, resolve));
     return sink;
@@ -135,7 +139,7 @@ export class OtlpSink {
         .end(JSON.stringify(records, (_key, value) => (typeof value === 'bigint' ? value.toString() : value)));
       return;
     }
-    if (answerTempoQuery(request, response, this.spans)) return;
+    if (answerTempoQuery(request, response, this.spans, this.tempo)) return;
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
@@ -162,6 +166,7 @@ export class OtlpSink {
 
   private addTraces(payload: Record<string, unknown>): void {
     if (this.spans.length > 200_000) this.spans.splice(0, 100_000);
+    const receivedMs = Date.now();
     for (const resourceSpans of (payload.resourceSpans as any[]) ?? []) {
       const resource = fromAttributes(resourceSpans.resource?.attributes);
       const service = serviceName(resourceSpans.resource?.attributes);
@@ -181,6 +186,7 @@ export class OtlpSink {
             statusCode: Number(span.status?.code ?? 0),
             statusMessage: span.status?.message ?? '',
             resource,
+            receivedMs,
           });
         }
       }

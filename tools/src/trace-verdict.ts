@@ -56,10 +56,26 @@ export function chainService(service: string): string {
   return service.endsWith('-envoy') ? service.slice(0, -'-envoy'.length) : service;
 }
 
+/**
+ * One spelling of a trace id: lowercase, 32 characters. Tempo's search trims leading zeros
+ * ("0af7…" comes back as "af7…", grafana/tempo v3.0.3 pkg/util/traceid.go TraceIDToHexString)
+ * while orders answers all 32; compared as they come, one trace looks like two.
+ */
+export function normalizeTraceId(id: string): string {
+  return id.toLowerCase().padStart(32, '0');
+}
+
+/** Each span once, by span id: the same trace fetched twice must never draw its spans twice. */
+export function uniqueSpans(spans: VerdictSpan[]): VerdictSpan[] {
+  const bySpanId = new Map<string, VerdictSpan>();
+  for (const span of spans) if (!bySpanId.has(span.spanId)) bySpanId.set(span.spanId, span);
+  return [...bySpanId.values()];
+}
+
 /** Groups the spans of one order by trace and describes where, if anywhere, the chain broke. */
 export function judgeOrder(spans: VerdictSpan[]): Verdict {
   const byTrace = new Map<string, VerdictSpan[]>();
-  for (const span of spans) byTrace.set(span.traceId, [...(byTrace.get(span.traceId) ?? []), span]);
+  for (const span of uniqueSpans(spans)) byTrace.set(span.traceId, [...(byTrace.get(span.traceId) ?? []), span]);
   const traces = [...byTrace.entries()].map(([traceId, list]) => viewTrace(traceId, list)).sort((a, b) => a.start - b.start);
   if (traces.length === 0) return { traces, brokenAt: '', text: 'No trace of this order has arrived.' };
   if (traces.length === 1) return { traces, brokenAt: '', text: '1 trace, nothing broken.' };
@@ -92,12 +108,17 @@ function viewTrace(traceId: string, spans: VerdictSpan[]): TraceView {
   const children = new Map<string, VerdictSpan[]>();
   for (const span of byStart) if (span.parentSpanId) children.set(span.parentSpanId, [...(children.get(span.parentSpanId) ?? []), span]);
   const rows: TraceView['rows'] = [];
+  // Each span is drawn once, even if broken data made a parent loop with no root in it.
+  const drawn = new Set<string>();
   const visit = (span: VerdictSpan, depth: number) => {
+    if (drawn.has(span.spanId)) return;
+    drawn.add(span.spanId);
     rows.push({ span, depth });
     for (const child of children.get(span.spanId) ?? []) visit(child, depth + 1);
   };
   for (const root of roots) visit(root, 0);
-  const root = roots[0]!;
+  for (const span of byStart) visit(span, 0);
+  const root = roots[0] ?? byStart[0]!;
   const side = root.service.endsWith('-envoy') ? (root.kind === KIND.client ? ' (egress)' : ' (ingress)') : '';
   return {
     traceId,
@@ -196,7 +217,7 @@ export function spansFromTempoTrace(answer: unknown, originNs: bigint): VerdictS
       for (const span of scope.spans ?? []) {
         const ms = (ns: string | number | undefined) => Number(BigInt(ns ?? 0) - originNs) / 1e6;
         spans.push({
-          traceId: hexId(span.traceId),
+          traceId: normalizeTraceId(hexId(span.traceId)),
           spanId: hexId(span.spanId),
           parentSpanId: hexId(span.parentSpanId),
           service,

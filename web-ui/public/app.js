@@ -104,7 +104,7 @@ function showResult(kind, summary, rows, traceId) {
   $('trace-id').textContent = hasTrace ? traceId : 'none (this request was not traced)';
   $('copy-trace').hidden = !hasTrace;
   $('grafana-link').hidden = !hasTrace;
-  if (hasTrace) $('grafana-link').href = grafanaTraceUrl(traceId);
+  if (hasTrace) $('grafana-link').href = grafanaTraceUrl(TraceVerdict.normalizeTraceId(traceId));
   drawing++; // stops the drawing of the previous order
   $('grafana-order-link').hidden = true;
   $('waterfall').replaceChildren();
@@ -165,8 +165,10 @@ async function placeOrder(event) {
 
 // ---- Recent orders: each with its mode, its trace count and where it broke ----------------
 
-/** Verdicts of orders old enough that no late span can change them, so the table asks Tempo once. */
+/** Verdicts that no late span or lagging search can change any more, so the table asks Tempo once. */
 const settledSummaries = new Map();
+// How often a row still waiting for Tempo's search asks again.
+const ROW_POLL_MS = 5_000;
 
 async function loadRecent() {
   const tbody = $('recent').querySelector('tbody');
@@ -201,7 +203,7 @@ function recentRow(order) {
   const trace = document.createElement('td');
   if (order.trace_id) {
     const link = document.createElement('a');
-    link.href = grafanaTraceUrl(order.trace_id);
+    link.href = grafanaTraceUrl(TraceVerdict.normalizeTraceId(order.trace_id));
     link.target = '_blank';
     link.rel = 'noopener';
     link.textContent = order.trace_id.slice(0, 8);
@@ -212,28 +214,62 @@ function recentRow(order) {
   return row;
 }
 
+/**
+ * The row's trace count and break, once Tempo's search has had its say. Until then the row
+ * says it is waiting (never "not broken": a second trace may not be searchable yet), and asks
+ * again every few seconds while it is on the page.
+ */
 async function fillTraceColumns(order, row) {
   if (!row) return;
-  let summary = settledSummaries.get(order.order_id);
-  if (!summary) {
+  if (tracingIsOff(order)) {
+    showSummaryInRow(row, { count: 0, brokenAt: '' });
+    return;
+  }
+  for (;;) {
+    const known = settledSummaries.get(order.order_id);
+    if (known) {
+      showSummaryInRow(row, known);
+      return;
+    }
     const found = await fetchOrderTraces(order);
+    if (!row.isConnected) return; // the table was redrawn
     if (!found.ok) {
       row.cells[6].textContent = row.cells[7].textContent = '?';
+      row.cells[7].title = found.message;
       return;
     }
     const verdict = TraceVerdict.judgeOrder(found.spans);
-    summary = { count: verdict.traces.length, brokenAt: verdict.brokenAt };
-    const settled = Date.now() - Date.parse(order.updated_at) > WAIT_BOUND_MS;
-    if (settled) settledSummaries.set(order.order_id, summary);
-    // Spans still on their way: the drawing of the order updates the row when it settles.
-    else if (summary.count === 0) return;
+    const summary = { count: verdict.traces.length, brokenAt: verdict.brokenAt };
+    const age = Date.now() - Date.parse(order.updated_at);
+    if (isSettled(order, found, age)) {
+      settledSummaries.set(order.order_id, summary);
+      showSummaryInRow(row, summary);
+      return;
+    }
+    if (age >= WAIT_BOUND_MS) {
+      // Old enough that nothing more will come: what Tempo holds is all there is.
+      showSummaryInRow(row, summary, found.searchFoundOrder ? '' : ' (not found by search)');
+      return;
+    }
+    showWaitingInRow(row);
+    await new Promise((resolve) => setTimeout(resolve, ROW_POLL_MS));
+    if (!row.isConnected) return;
   }
-  showSummaryInRow(row, summary);
 }
 
-function showSummaryInRow(row, summary) {
+function showSummaryInRow(row, summary, suffix = '') {
   row.cells[6].textContent = String(summary.count);
-  row.cells[7].textContent = summary.count === 0 ? '—' : summary.brokenAt || 'not broken';
+  row.cells[7].textContent = (summary.count === 0 ? '—' : summary.brokenAt || 'not broken') + suffix;
+  row.cells[7].removeAttribute('title');
+  row.classList.remove('waiting');
+}
+
+function showWaitingInRow(row) {
+  row.cells[6].textContent = '…';
+  row.cells[7].textContent = 'waiting for Tempo';
+  row.cells[7].title =
+    "Tempo's search finds a trace about 30 s after its last span: until then a second trace of this order may be missing.";
+  row.classList.add('waiting');
 }
 
 /** Shows a stored order (a row of the table, or /?order=<id>) and draws its traces. */
@@ -278,38 +314,59 @@ async function openDeepLink() {
 
 // ---- The order's traces, from Tempo ------------------------------------------------------
 
-// How long the page waits for the rest of an order's traces. Tempo 3.0's search skips the
-// newest 30 s (query_frontend.query_end_cutoff, default 30s), Envoy flushes its spans every
-// 5 s and the SDKs after 1 s: 30 + 5 + 1 s, and a margin, is 60 s. The project's receiver
-// (natively and in the tests) has no cutoff, so there the page settles after QUIET_MS.
+// Tempo 3.0's search finds a trace only once its live store has cut it to a block (5 s after
+// the trace's last span, checked every 5 s) and the query frontend ends every search at
+// now - 30 s (query_end_cutoff); trace-by-id finds it at once. Envoy flushes its spans every
+// 5 s, the SDKs after 1 s. So an order's last trace is searchable about 30-40 s after the
+// order: the page waits for the search to find the order's own trace, and gives up at 60 s.
 const WAIT_BOUND_MS = 60_000;
 // Settled when nothing new has arrived for longer than Envoy's 5 s flush interval.
 const QUIET_MS = 6_500;
 const POLL_MS = 1_500;
+// Every trace of an order starts within seconds of it: the search looks from 5 min before
+// the order to 10 min after (Tempo refuses ranges over 168 h, so not "until now").
+const SEARCH_BEFORE_S = 300;
+const SEARCH_AFTER_S = 600;
 /** Bumped by every new drawing, so an older one stops. */
 let drawing = 0;
 
 const traceQuery = (orderId) => `{ span.app.order.id = ${Number(orderId)} }`;
 
+/** An order placed where no service traces ("off"): there is nothing to look for. */
+function tracingIsOff(order) {
+  return (order.mode ?? config.mode) === 'off';
+}
+
 /**
  * Every trace of the order: Tempo's search for its app.order.id, plus the trace id orders
- * answered with (trace-by-id works at once; search lags), each fetched by id.
+ * answered with (trace-by-id works at once; search lags), each fetched by id once.
+ * searchFoundOrder says whether the search has caught up with the order: it found the
+ * order's own trace, so a trace of the order that started no earlier is searchable too.
  */
 async function fetchOrderTraces(order) {
-  const ids = new Set(order.trace_id ? [order.trace_id] : []);
-  const placedAt = order.created_at ? Date.parse(order.created_at) : Date.now();
+  const ownTrace = order.trace_id ? TraceVerdict.normalizeTraceId(order.trace_id) : undefined;
+  const ids = new Set(ownTrace ? [ownTrace] : []);
+  const placedAt = Math.floor((order.created_at ? Date.parse(order.created_at) : Date.now()) / 1000);
   const params = new URLSearchParams({
     q: traceQuery(order.order_id),
-    start: String(Math.floor(placedAt / 1000) - 300),
-    end: String(Math.floor(Date.now() / 1000) + 60),
+    start: String(placedAt - SEARCH_BEFORE_S),
+    end: String(placedAt + SEARCH_AFTER_S),
     limit: '20',
   });
   let unreachable = false;
+  let searchFoundOrder = false;
   try {
     const response = await fetch(`/tempo/api/search?${params}`);
     if (response.status === 400) return { ok: false, message: `Tempo refused the search: ${await response.text()}` };
-    if (response.ok) for (const trace of (await response.json()).traces ?? []) ids.add(trace.traceID);
-    else unreachable = true;
+    if (response.ok) {
+      for (const trace of (await response.json()).traces ?? []) {
+        const id = TraceVerdict.normalizeTraceId(trace.traceID);
+        ids.add(id);
+        if (id === ownTrace) searchFoundOrder = true;
+      }
+      // An order without a trace id of its own: the search is all there is.
+      if (!ownTrace) searchFoundOrder = true;
+    } else unreachable = true;
   } catch {
     unreachable = true;
   }
@@ -317,8 +374,10 @@ async function fetchOrderTraces(order) {
   for (const id of ids) {
     try {
       const response = await fetch(`/tempo/api/v2/traces/${id}`);
+      // Tempo 3 answers an id it does not hold with 200 and an empty trace ({"trace":{}}),
+      // older versions with 404: either way, not ingested yet.
       if (response.ok) answers.push(await response.json());
-      else if (response.status !== 404) unreachable = true; // 404: not ingested yet
+      else if (response.status !== 404) unreachable = true;
     } catch {
       unreachable = true;
     }
@@ -326,7 +385,8 @@ async function fetchOrderTraces(order) {
   if (unreachable && answers.length === 0) return { ok: false, unreachable: true, message: 'Tempo is not reachable from this page' };
   const starts = answers.map(TraceVerdict.earliestStartNs).filter((start) => start !== undefined);
   const origin = starts.reduce((min, start) => (start < min ? start : min), starts[0] ?? 0n);
-  return { ok: true, spans: answers.flatMap((answer) => TraceVerdict.spansFromTempoTrace(answer, origin)) };
+  const spans = TraceVerdict.uniqueSpans(answers.flatMap((answer) => TraceVerdict.spansFromTempoTrace(answer, origin)));
+  return { ok: true, spans, searchFoundOrder };
 }
 
 /** Whether notifications should have spans: then an order without them is not whole yet. */
@@ -334,11 +394,22 @@ function expectsNotifications(order) {
   return order.notification?.status === 'sent';
 }
 
+/**
+ * Whether what Tempo holds for the order is all it will hold: the search has found the
+ * order's own trace, notifications (when it was called) has spans, and nothing new has come
+ * for QUIET_MS.
+ */
+function isSettled(order, found, quietForMs) {
+  const reachedNotifications = found.spans.some((span) => TraceVerdict.chainService(span.service) === 'notifications');
+  const whole = found.spans.length > 0 && (reachedNotifications || !expectsNotifications(order));
+  return found.searchFoundOrder && whole && quietForMs >= QUIET_MS;
+}
+
 async function showOrderTraces(order) {
   const mine = ++drawing;
   const note = $('waterfall-note');
   // The order's own mode first: an order placed under another compose file keeps its traces.
-  if ((order.mode ?? config.mode) === 'off') {
+  if (tracingIsOff(order)) {
     setVerdict('Tracing is off in this mode ("off"): no service loads the SDK, so this order left no trace to draw.', undefined);
     return;
   }
@@ -369,7 +440,7 @@ async function showOrderTraces(order) {
       continue;
     }
     const verdict = TraceVerdict.judgeOrder(found.spans);
-    const key = verdict.traces.map((trace) => `${trace.traceId}:${trace.rows.length}`).join(',');
+    const key = `${found.searchFoundOrder}|${verdict.traces.map((trace) => `${trace.traceId}:${trace.rows.length}`).join(',')}`;
     if (key !== lastKey) {
       lastKey = key;
       lastChange = Date.now();
@@ -377,25 +448,35 @@ async function showOrderTraces(order) {
       const services = new Set(found.spans.map((span) => span.service)).size;
       note.textContent = `${found.spans.length} spans from ${services} services in ${verdict.traces.length} trace${verdict.traces.length === 1 ? '' : 's'}.${faultNote(lastFault, hits)}`;
     }
-    const reachedNotifications = found.spans.some((span) => TraceVerdict.chainService(span.service) === 'notifications');
-    const whole = found.spans.length > 0 && (reachedNotifications || !expectsNotifications(order));
-    if (whole && Date.now() - lastChange >= QUIET_MS) {
+    const summary = { count: verdict.traces.length, brokenAt: verdict.brokenAt };
+    if (isSettled(order, found, Date.now() - lastChange)) {
       setVerdict(verdict.text, verdict.brokenAt, 'final');
+      settledSummaries.set(order.order_id, summary);
       const row = $('recent').querySelector(`tr[data-order-id="${order.order_id}"]`);
-      if (row) showSummaryInRow(row, { count: verdict.traces.length, brokenAt: verdict.brokenAt });
+      if (row) showSummaryInRow(row, summary);
       return;
     }
     if (waited >= WAIT_BOUND_MS) {
-      const missing = found.spans.length === 0 ? 'no span of this order' : 'no span from notifications';
+      const missing =
+        found.spans.length === 0
+          ? 'no span of this order'
+          : !found.searchFoundOrder
+            ? "this order's trace not found by Tempo's search, so a later trace of it would not show here either"
+            : 'no span from notifications';
+      // Not "nothing broken": the page could not see all of the order.
+      const text = verdict.brokenAt ? verdict.text : `${verdict.traces.length} trace${verdict.traces.length === 1 ? '' : 's'} found.`;
       setVerdict(
-        `${verdict.text} Still ${missing} after ${WAIT_BOUND_MS / 1000} s: its spans were lost (a collector or Tempo outage, or sampling) or never sent.`,
+        `${text} Still ${missing} after ${WAIT_BOUND_MS / 1000} s: spans were lost (a collector or Tempo outage, or sampling) or never sent.`,
         verdict.brokenAt,
         'final',
       );
       return;
     }
+    const waitingFor = found.searchFoundOrder
+      ? 'late spans (Envoy flushes every 5 s)'
+      : "Tempo's search, which finds a trace about 30 s after it ends";
     setVerdict(
-      `${verdict.traces.length} trace${verdict.traces.length === 1 ? '' : 's'} so far; waiting for late spans (Envoy flushes every 5 s, Tempo's search lags about 30 s)… ${Math.round(waited / 1000)} s`,
+      `${verdict.traces.length} trace${verdict.traces.length === 1 ? '' : 's'} so far; waiting for ${waitingFor}… ${Math.round(waited / 1000)} s`,
       undefined,
       'waiting',
     );

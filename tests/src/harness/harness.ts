@@ -15,6 +15,7 @@ import {
   type ManagedProcess,
   type Mode,
   type ServiceName,
+  type TempoBehaviour,
 } from '@demo/tools';
 
 // Everything an integration test needs, started for real on free loopback ports with fresh
@@ -41,6 +42,8 @@ export interface HarnessOptions {
   serviceEnv?: ChainOptions['serviceEnv'];
   /** How the services send OTLP to the collector: gRPC to its port 4317 (the default), or HTTP to 4318. */
   otlpProtocol?: 'grpc' | 'http/protobuf';
+  /** How the receiver plays Tempo's API; by default as the pinned Tempo with its defaults (search lags). */
+  tempo?: Partial<TempoBehaviour>;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -51,7 +54,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   let collector: ManagedProcess | undefined;
   let collectorPorts: CollectorPorts | undefined;
   if (options.withCollector) {
-    sink = await OtlpSink.start();
+    sink = await OtlpSink.start(0, '127.0.0.1', true, options.tempo);
     collectorPorts = {
       grpc: ports.grpc,
       http: ports.http,

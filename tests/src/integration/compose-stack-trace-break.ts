@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mustRun } from '../harness/commands';
 import { launchChromium } from '../harness/browser';
 
-// Issue 18's checks for the compose stack test (compose-stack.test.ts calls these): the page
+// Checks for the compose stack test (compose-stack.test.ts calls these): the page
 // served by the web-ui image draws every trace of an order from the Tempo stand-in's search,
 // and says where it broke; and the compose files share their volumes, so orders (and real
 // Tempo's traces) carry over from one mode's compose file to the next.
@@ -32,13 +32,14 @@ export async function checkOrderTracesOnThePage(host: string, mode: ComposeMode)
     await page.locator('#result-summary', { hasText: 'confirmed' }).waitFor({ timeout: 15_000 });
     const answered = Date.now();
     const orderId = /#(\d+)/.exec(await page.locator('#result-summary').innerText())![1]!;
-    // Envoy flushes every 5 s here (no test shortcut), then the page waits 6.5 s of quiet.
+    // The Tempo stand-in answers with Tempo's search lag (a trace is searchable about 30-40 s
+    // after it ends) and pads ids as tempo/tempo.yaml asks; Envoy flushes every 5 s here.
     await page
       .locator('#waterfall [data-trace-id]')
       .nth(EXPECTED[mode].traces - 1)
-      .waitFor({ timeout: 60_000 });
+      .waitFor({ timeout: 90_000 });
     const lastTraceDrawn = Date.now();
-    await page.locator('#verdict[data-state="final"]').waitFor({ timeout: 60_000 });
+    await page.locator('#verdict[data-state="final"]').waitFor({ timeout: 90_000 });
     console.log(
       `# ${mode}: the page drew its last trace ${((lastTraceDrawn - answered) / 1000).toFixed(1)} s after the order's answer, settled after ${((Date.now() - answered) / 1000).toFixed(1)} s`,
     );
