@@ -71,6 +71,11 @@ export default tseslint.config(
     languageOptions: { sourceType: 'script', globals: { ...globals.browser, TraceVerdict: 'readonly' } },
   },
   {
+    // app.js reads the page's words from messages.js, loaded before it (global M).
+    files: ['web-ui/public/app.js'],
+    languageOptions: { globals: { M: 'readonly' } },
+  },
+  {
     files: ['**/*.mjs'],
     extends: [js.configs.recommended],
     languageOptions: { globals: { ...globals.node } },

@@ -21,7 +21,9 @@ if [ -x "$BINARY" ]; then
   exit 0
 fi
 
-command -v go >/dev/null || { echo "Go is needed to build the collector (Debian: apt-get install golang-go, or https://go.dev/dl)"; exit 1; }
+# A go new enough for the builder and the components first on PATH: the machine's, or Go
+# GO_VERSION of .env installed into .tools/go from the Go module proxy.
+source scripts/setup-go.sh
 export GOBIN="$PWD/.tools/go-bin"
 if [ ! -x "$GOBIN/builder" ] || ! "$GOBIN/builder" version 2>/dev/null | grep -q "${BUILDER_VERSION#v}"; then
   go install "go.opentelemetry.io/collector/cmd/builder@$BUILDER_VERSION"

@@ -12,7 +12,8 @@ if [ -x "$BINARY" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$hash" ]; then
   echo "compose-check already built"
   exit 0
 fi
-command -v go >/dev/null || { echo "Go is needed to build tools/compose-check"; exit 1; }
+# No Go on PATH: Go GO_VERSION of .env from the Go module proxy (scripts/setup-go.sh).
+command -v go >/dev/null || source scripts/setup-go.sh
 mkdir -p "$(dirname "$BINARY")"
 (cd tools/compose-check && go build -o "../../$BINARY" .)
 echo "$hash" > "$STAMP"

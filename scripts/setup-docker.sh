@@ -40,7 +40,8 @@ if docker compose version >/dev/null 2>&1; then
   echo "Compose: $(docker compose version)"
   exit 0
 fi
-command -v go >/dev/null || { echo "Go is needed to build Docker Compose"; exit 1; }
+# No Go on PATH: Go GO_VERSION of .env from the Go module proxy (scripts/setup-go.sh).
+command -v go >/dev/null || source scripts/setup-go.sh
 echo "building Docker Compose $COMPOSE_VERSION from its Go module (about 4 minutes the first time)"
 export GOTOOLCHAIN=$COMPOSE_GO GOFLAGS=-mod=mod
 module_dir=$(cd /tmp && go mod download -json "github.com/docker/compose/v2@$COMPOSE_VERSION" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')

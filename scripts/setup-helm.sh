@@ -12,7 +12,8 @@ if [ -x "$BINARY" ] && [ "$("$BINARY" version --short 2>/dev/null)" = "$HELM_TAG
   echo "helm $HELM_TAG already built"
   exit 0
 fi
-command -v go >/dev/null || { echo "Go is needed to build Helm (Debian: apt-get install golang-go)"; exit 1; }
+# No Go on PATH: Go GO_VERSION of .env from the Go module proxy (scripts/setup-go.sh).
+command -v go >/dev/null || source scripts/setup-go.sh
 echo "building helm $HELM_TAG from its Go module (about 2 minutes the first time)"
 # Without the -X, `helm version` would say v3.x-dev and the chart's kubeVersion checks would misjudge it.
 GOBIN="$PWD/.tools/helm" go install -trimpath \

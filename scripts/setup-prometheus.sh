@@ -25,7 +25,7 @@ MODULE_VERSION=v0.${major}$(printf '%02d' "${rest%%.*}").${rest#*.}
 VERSION=$PROMETHEUS_VERSION
 TAGS=netgo,remove_all_sd
 # Upstream builds 3.14 with Go 1.26 (.promu.yml); the module asks for go 1.25.8 or newer.
-GO_TOOLCHAIN=go1.26.8
+GO_TOOLCHAIN=go$GO_VERSION
 OUT=.tools/prometheus
 STAMP=$OUT/recipe
 
@@ -35,7 +35,8 @@ if [ -x "$OUT/prometheus" ] && [ -x "$OUT/promtool" ] && [ "$(cat "$STAMP" 2>/de
   exit 0
 fi
 
-command -v go >/dev/null || { echo "Go is needed to build Prometheus (Debian: apt-get install golang-go, or https://go.dev/dl)"; exit 1; }
+# No Go on PATH: Go GO_VERSION of .env from the Go module proxy (scripts/setup-go.sh).
+command -v go >/dev/null || source scripts/setup-go.sh
 # GOWORK=off: the module ships a go.work (for its web/ui module) that is not for us.
 export GOTOOLCHAIN=$GO_TOOLCHAIN GOWORK=off GOFLAGS="-mod=mod -buildvcs=false" CGO_ENABLED=0
 

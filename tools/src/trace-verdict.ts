@@ -49,6 +49,9 @@ export interface Verdict {
   brokenAt: string;
   /** One line for people: where it broke and why, or that nothing is broken. */
   text: string;
+  /** The span that ends trace 1 where the call went on, and the one that starts trace 2 (the page words them in its language). */
+  endsAt?: { service: string; name: string };
+  startsAt?: { service: string; name: string };
 }
 
 /** The chain's service a span belongs to: the sidecar "pricing-envoy" belongs to pricing. */
@@ -89,7 +92,8 @@ export function judgeOrder(spans: VerdictSpan[]): Verdict {
   const text =
     `${traces.length} traces, broken at ${brokenAt}: ${ends}; trace 2 starts at ${next.root.service}: ${next.root.name}, with no parent. ` +
     `${brokenAt} forwarded no traceparent header, so the next hop started a new trace.`;
-  return { traces, brokenAt, text };
+  const endsAt = dangling ? { service: dangling.service, name: dangling.name } : undefined;
+  return { traces, brokenAt, text, endsAt, startsAt: { service: next.root.service, name: next.root.name } };
 }
 
 /** "order 3: 2 traces [web-ui → orders → …] | [pricing-envoy → notifications] broken at pricing" */

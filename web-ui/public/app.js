@@ -2,15 +2,8 @@
 // back, link the trace into Grafana, and, when Tempo answers through /tempo, draw every
 // trace of the order as a tree on one time axis, with one line that says where the chain
 // broke (the verdict comes from trace-verdict.js, the same code as the native runner's
-// terminal line). No framework, nothing from a CDN.
-
-const MODE_HINTS = {
-  sdk: 'one trace: orders -> inventory -> pricing -> notifications, with SQLite spans',
-  envoy: "two traces: the first ends at Envoy's ingress span; the second starts at Envoy's egress span and holds notifications",
-  'envoy-propagation': 'one trace: inventory -> Envoy ingress -> Envoy egress -> notifications (pricing copies the trace headers)',
-  ebpf: "one trace: pricing's spans come from the eBPF agent, which also carries the trace context (experimental)",
-  none: 'broken at pricing: pricing leaves no spans and notifications starts a new trace',
-};
+// terminal line). Its words come from messages.js (M), in English or Japanese. No framework,
+// nothing from a CDN.
 
 const $ = (id) => document.getElementById(id);
 let config = { mode: 'unknown', grafanaUrl: 'http://localhost:3000' };
@@ -38,8 +31,7 @@ async function loadConfig() {
   } catch {
     // keep the defaults
   }
-  const hint = MODE_HINTS[config.mode] ?? '';
-  $('mode').textContent = `Mode: ${config.mode}${hint ? ` — expect ${hint}` : ''}`;
+  $('mode').textContent = M.modeLine(config.mode, M.modeHints[config.mode] ?? '');
 }
 
 function clearErrors() {
@@ -63,26 +55,24 @@ function money(value, currency = 'USD') {
 
 function describe(order) {
   const rows = [
-    ['Order', `#${order.order_id}`],
-    ['Mode', order.mode ?? 'unknown'],
-    ['Status', order.status],
+    [M.rows.order, `#${order.order_id}`],
+    [M.rows.mode, order.mode ?? 'unknown'],
+    [M.rows.status, M.status(order.status)],
   ];
   const stock = order.inventory_check;
   if (stock)
     rows.push([
-      'Stock check',
-      stock.available
-        ? `reserved ${stock.reserved}, ${stock.remaining_stock} left`
-        : `not enough: ${stock.in_stock} in stock, ${stock.requested} requested`,
+      M.rows.stock,
+      stock.available ? M.rows.reserved(stock.reserved, stock.remaining_stock) : M.rows.notEnough(stock.in_stock, stock.requested),
     ]);
   if (order.price) {
-    const discount = order.price.discount_percent ? ` (${order.price.discount_percent}% off)` : '';
-    rows.push(['Price', `${order.price.quantity} × ${money(order.price.unit_price)} = ${money(order.price.total)}${discount}`]);
+    const discount = order.price.discount_percent ? M.rows.discount(order.price.discount_percent) : '';
+    rows.push([M.rows.price, `${order.price.quantity} × ${money(order.price.unit_price)} = ${money(order.price.total)}${discount}`]);
   }
   if (order.notification)
     rows.push([
-      'Notification',
-      order.notification.status === 'sent' ? `sent by ${order.notification.channel}` : `skipped: ${order.notification.reason}`,
+      M.rows.notification,
+      order.notification.status === 'sent' ? M.rows.sentBy(order.notification.channel) : M.rows.skipped(order.notification.reason),
     ]);
   return rows;
 }
@@ -101,7 +91,7 @@ function showResult(kind, summary, rows, traceId) {
     details.append(dt, dd);
   }
   const hasTrace = typeof traceId === 'string' && traceId.length === 32;
-  $('trace-id').textContent = hasTrace ? traceId : 'none (this request was not traced)';
+  $('trace-id').textContent = hasTrace ? traceId : M.notTraced;
   $('copy-trace').hidden = !hasTrace;
   $('grafana-link').hidden = !hasTrace;
   if (hasTrace) $('grafana-link').href = grafanaTraceUrl(TraceVerdict.normalizeTraceId(traceId));
@@ -134,29 +124,29 @@ async function placeOrder(event) {
       const ok = answer.status === 'confirmed';
       showResult(
         ok ? 'success' : 'warning',
-        ok ? `Order #${answer.order_id} confirmed.` : `Order #${answer.order_id}: ${answer.status.replace('_', ' ')}.`,
+        ok ? M.confirmed(answer.order_id) : M.orderOutcome(answer.order_id, M.status(answer.status)),
         describe(answer),
         answer.trace_id,
       );
       history.replaceState(null, '', `?order=${answer.order_id}`);
       void showOrderTraces(answer);
     } else if (answer.error === 'injected_fault') {
-      showResult('failure', `The order failed: ${answer.service} failed on purpose.`, [['What happened', answer.message]], undefined);
+      showResult('failure', M.injectedFault(answer.service), [[M.rows.whatHappened, answer.message]], undefined);
     } else if (answer.error === 'dependency_failed') {
       const rows = [
-        ['Failed dependency', answer.dependency],
-        ['What happened', answer.message],
+        [M.rows.failedDependency, answer.dependency],
+        [M.rows.whatHappened, answer.message],
       ];
-      if (answer.order_id) rows.unshift(['Order', `#${answer.order_id} (stored as failed)`]);
-      showResult('failure', `The order failed: ${answer.dependency} is not working. Its trace shows where.`, rows, answer.trace_id);
+      if (answer.order_id) rows.unshift([M.rows.order, M.rows.storedAsFailed(answer.order_id)]);
+      showResult('failure', M.dependencyFailed(answer.dependency), rows, answer.trace_id);
       if (answer.order_id) void showOrderTraces(answer);
     } else if (answer.field && showFieldError(answer.field, answer.message)) {
       $('result').hidden = true;
     } else {
-      showResult('failure', `Request refused: ${answer.message ?? response.status}`, [], undefined);
+      showResult('failure', M.refused(answer.message ?? response.status), [], undefined);
     }
   } catch (error) {
-    showResult('failure', `Could not reach the orders service: ${error.message}`, [], undefined);
+    showResult('failure', M.unreachableOrders(error.message), [], undefined);
   } finally {
     button.disabled = false;
     void loadRecent();
@@ -186,7 +176,7 @@ async function loadRecent() {
 function recentRow(order) {
   const row = document.createElement('tr');
   row.dataset.orderId = String(order.order_id);
-  row.title = "Draw this order's traces";
+  row.title = M.drawThisOrder;
   row.addEventListener('click', () => void selectOrder(order));
   const open = document.createElement('button');
   open.type = 'button';
@@ -248,7 +238,7 @@ async function fillTraceColumns(order, row) {
     }
     if (age >= WAIT_BOUND_MS) {
       // Old enough that nothing more will come: what Tempo holds is all there is.
-      showSummaryInRow(row, summary, found.searchFoundOrder ? '' : ' (not found by search)');
+      showSummaryInRow(row, summary, found.searchFoundOrder || summary.count === 0 ? '' : M.notFoundBySearch);
       return;
     }
     showWaitingInRow(row);
@@ -259,16 +249,15 @@ async function fillTraceColumns(order, row) {
 
 function showSummaryInRow(row, summary, suffix = '') {
   row.cells[6].textContent = String(summary.count);
-  row.cells[7].textContent = (summary.count === 0 ? '—' : summary.brokenAt || 'not broken') + suffix;
+  row.cells[7].textContent = (summary.count === 0 ? '—' : summary.brokenAt || M.notBroken) + suffix;
   row.cells[7].removeAttribute('title');
   row.classList.remove('waiting');
 }
 
 function showWaitingInRow(row) {
   row.cells[6].textContent = '…';
-  row.cells[7].textContent = 'waiting for Tempo';
-  row.cells[7].title =
-    "Tempo's search finds a trace about 30 s after its last span: until then a second trace of this order may be missing.";
+  row.cells[7].textContent = M.waitingForTempo;
+  row.cells[7].title = M.waitingTitle;
   row.classList.add('waiting');
 }
 
@@ -277,12 +266,7 @@ async function selectOrder(order) {
   history.replaceState(null, '', `?order=${order.order_id}`);
   lastFault = '';
   const kind = order.status === 'confirmed' ? 'success' : order.status === 'failed' ? 'failure' : 'warning';
-  showResult(
-    kind,
-    `Order #${order.order_id}, placed in mode ${order.mode ?? 'unknown'}: ${order.status.replace('_', ' ')}.`,
-    describe(order),
-    order.trace_id,
-  );
+  showResult(kind, M.storedOrder(order.order_id, order.mode ?? 'unknown', M.status(order.status)), describe(order), order.trace_id);
   void showOrderTraces(order);
 }
 
@@ -291,24 +275,19 @@ async function openDeepLink() {
   const wanted = new URLSearchParams(location.search).get('order');
   if (wanted === null) return;
   if (!/^[1-9]\d{0,15}$/.test(wanted)) {
-    showResult(
-      'failure',
-      `"${wanted}" is not an order number: use /?order=<a whole number from 1 up>, or pick an order under Recent orders.`,
-      [],
-      undefined,
-    );
+    showResult('failure', M.notAnOrderNumber(wanted), [], undefined);
     return;
   }
   try {
     const response = await fetch(`/api/orders/${wanted}`);
     if (response.status === 404) {
-      showResult('failure', `Order #${wanted} does not exist: pick one under Recent orders.`, [], undefined);
+      showResult('failure', M.noSuchOrder(wanted), [], undefined);
       return;
     }
     if (!response.ok) throw new Error(`orders answered ${response.status}`);
     await selectOrder(await response.json());
   } catch (error) {
-    showResult('failure', `Could not load order #${wanted}: ${error.message}`, [], undefined);
+    showResult('failure', M.cannotLoadOrder(wanted, error.message), [], undefined);
   }
 }
 
@@ -357,7 +336,7 @@ async function fetchOrderTraces(order) {
   let searchFoundOrder = false;
   try {
     const response = await fetch(`/tempo/api/search?${params}`);
-    if (response.status === 400) return { ok: false, message: `Tempo refused the search: ${await response.text()}` };
+    if (response.status === 400) return { ok: false, message: M.tempoRefused(await response.text()) };
     if (response.ok) {
       for (const trace of (await response.json()).traces ?? []) {
         const id = TraceVerdict.normalizeTraceId(trace.traceID);
@@ -382,7 +361,7 @@ async function fetchOrderTraces(order) {
       unreachable = true;
     }
   }
-  if (unreachable && answers.length === 0) return { ok: false, unreachable: true, message: 'Tempo is not reachable from this page' };
+  if (unreachable && answers.length === 0) return { ok: false, unreachable: true, message: M.tempoUnreachable };
   const starts = answers.map(TraceVerdict.earliestStartNs).filter((start) => start !== undefined);
   const origin = starts.reduce((min, start) => (start < min ? start : min), starts[0] ?? 0n);
   const spans = TraceVerdict.uniqueSpans(answers.flatMap((answer) => TraceVerdict.spansFromTempoTrace(answer, origin)));
@@ -410,14 +389,14 @@ async function showOrderTraces(order) {
   const note = $('waterfall-note');
   // The order's own mode first: an order placed under another compose file keeps its traces.
   if (tracingIsOff(order)) {
-    setVerdict('Tracing is off in this mode ("off"): no service loads the SDK, so this order left no trace to draw.', undefined);
+    setVerdict(M.tracingOff, undefined);
     return;
   }
-  setVerdict("Looking for this order's traces in Tempo…", undefined, 'waiting');
-  note.textContent = `Searching Tempo for ${traceQuery(order.order_id)}…`;
+  setVerdict(M.lookingInTempo, undefined, 'waiting');
+  note.textContent = M.searchingTempo(traceQuery(order.order_id));
   const search = $('grafana-order-link');
   search.href = grafanaTraceUrl(traceQuery(order.order_id));
-  search.textContent = `Every trace of order #${order.order_id} in Grafana: ${traceQuery(order.order_id)}`;
+  search.textContent = M.everyTraceInGrafana(order.order_id, traceQuery(order.order_id));
   search.hidden = false;
   const started = Date.now();
   let lastKey = '';
@@ -432,9 +411,7 @@ async function showOrderTraces(order) {
       if (!found.unreachable || waited > 3 * POLL_MS) {
         $('waterfall').replaceChildren();
         setVerdict('', undefined, 'final');
-        note.textContent = found.unreachable
-          ? 'Trace preview unavailable: Tempo is not reachable from this page (it is in docker compose). Open the trace in Grafana instead.'
-          : found.message;
+        note.textContent = found.unreachable ? M.previewUnavailable : found.message;
         return;
       }
       continue;
@@ -446,40 +423,25 @@ async function showOrderTraces(order) {
       lastChange = Date.now();
       const hits = drawTraces(verdict, lastFault);
       const services = new Set(found.spans.map((span) => span.service)).size;
-      note.textContent = `${found.spans.length} spans from ${services} services in ${verdict.traces.length} trace${verdict.traces.length === 1 ? '' : 's'}.${faultNote(lastFault, hits)}`;
+      note.textContent = `${M.drawnNote(found.spans.length, services, M.traces(verdict.traces.length))}${faultNote(lastFault, hits)}`;
     }
     const summary = { count: verdict.traces.length, brokenAt: verdict.brokenAt };
     if (isSettled(order, found, Date.now() - lastChange)) {
-      setVerdict(verdict.text, verdict.brokenAt, 'final');
+      setVerdict(M.verdict(verdict), verdict.brokenAt, 'final');
       settledSummaries.set(order.order_id, summary);
       const row = $('recent').querySelector(`tr[data-order-id="${order.order_id}"]`);
       if (row) showSummaryInRow(row, summary);
       return;
     }
     if (waited >= WAIT_BOUND_MS) {
-      const missing =
-        found.spans.length === 0
-          ? 'no span of this order'
-          : !found.searchFoundOrder
-            ? "this order's trace not found by Tempo's search, so a later trace of it would not show here either"
-            : 'no span from notifications';
+      const missing = found.spans.length === 0 ? M.missingAll : !found.searchFoundOrder ? M.missingSearch : M.missingNotifications;
       // Not "nothing broken": the page could not see all of the order.
-      const text = verdict.brokenAt ? verdict.text : `${verdict.traces.length} trace${verdict.traces.length === 1 ? '' : 's'} found.`;
-      setVerdict(
-        `${text} Still ${missing} after ${WAIT_BOUND_MS / 1000} s: spans were lost (a collector or Tempo outage, or sampling) or never sent.`,
-        verdict.brokenAt,
-        'final',
-      );
+      const text = verdict.brokenAt ? M.verdict(verdict) : M.found(M.traces(verdict.traces.length));
+      setVerdict(M.gaveUp(text, missing, WAIT_BOUND_MS / 1000), verdict.brokenAt, 'final');
       return;
     }
-    const waitingFor = found.searchFoundOrder
-      ? 'late spans (Envoy flushes every 5 s)'
-      : "Tempo's search, which finds a trace about 30 s after it ends";
-    setVerdict(
-      `${verdict.traces.length} trace${verdict.traces.length === 1 ? '' : 's'} so far; waiting for ${waitingFor}… ${Math.round(waited / 1000)} s`,
-      undefined,
-      'waiting',
-    );
+    const waitingFor = found.searchFoundOrder ? M.lateSpans : M.laggingSearch;
+    setVerdict(M.waitingFor(M.traces(verdict.traces.length), waitingFor, Math.round(waited / 1000)), undefined, 'waiting');
   }
 }
 
@@ -510,10 +472,10 @@ function faultNote(fault, hits) {
   if (!fault) return '';
   const [service] = fault.split(':');
   if (hits.length === 0) {
-    return ` The fault ${fault} left no span: ${service} never received it (the baggage was lost on the way, where the trace breaks) or it has no SDK of its own.`;
+    return M.faultLeftNoSpan(fault, service);
   }
   const widest = hits.reduce((a, b) => (b.end - b.start > a.end - a.start ? b : a));
-  return ` Highlighted: where ${fault} hit (${widest.service}: ${widest.name}, ${(widest.end - widest.start).toFixed(0)} ms).`;
+  return M.faultHit(fault, widest.service, widest.name, (widest.end - widest.start).toFixed(0));
 }
 
 /** Each trace as a tree (indented by parent), all on one time axis; returns the fault's spans. */
@@ -525,7 +487,7 @@ function drawTraces(verdict, fault) {
     section.className = 'trace-tree';
     section.dataset.traceId = trace.traceId;
     const heading = document.createElement('h3');
-    heading.textContent = `trace ${index + 1} of ${verdict.traces.length} · starts at ${trace.label}`;
+    heading.textContent = M.traceHeading(index + 1, verdict.traces.length, trace.label);
     const id = document.createElement('a');
     id.href = grafanaTraceUrl(trace.traceId);
     id.target = '_blank';
@@ -570,12 +532,12 @@ $('copy-trace').addEventListener('click', async () => {
   const traceId = $('trace-id').textContent;
   try {
     await navigator.clipboard.writeText(traceId);
-    $('copy-trace').textContent = 'Copied';
+    $('copy-trace').textContent = M.copied;
   } catch {
     window.getSelection().selectAllChildren($('trace-id'));
-    $('copy-trace').textContent = 'Selected: press Ctrl+C';
+    $('copy-trace').textContent = M.selected;
   }
-  setTimeout(() => ($('copy-trace').textContent = 'Copy'), 2000);
+  setTimeout(() => ($('copy-trace').textContent = M.copy), 2000);
 });
 void loadConfig().then(openDeepLink);
 void loadRecent();

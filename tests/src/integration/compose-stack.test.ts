@@ -248,6 +248,15 @@ for (const { mode, file, checkShape } of MODES) {
         20_000,
         'an orders log record carrying the order trace id',
       );
+      // The README's command for a service's logs, as written, with this test's stand-ins added.
+      const readmeCommand = /`(docker compose logs orders)`/.exec(fs.readFileSync('README.md', 'utf8'))?.[1];
+      assert.ok(readmeCommand, 'README.md gives `docker compose logs orders`');
+      const [, , ...args] = readmeCommand.split(' ');
+      const lines = mustRun('docker', ['compose', '-f', file, '-f', OVERRIDE, ...args]).split('\n');
+      assert.ok(
+        lines.some((line) => line.includes(`"trace_id":"${order.body.trace_id}"`) && line.includes('"span_id":"')),
+        'a JSON log line of orders with the trace id and a span id',
+      );
     });
 
     await t.test(

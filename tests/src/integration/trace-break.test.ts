@@ -82,8 +82,13 @@ async function switchTo(mode: Mode): Promise<void> {
 
 /** Places an order on the page and waits until the page has settled on its verdict. */
 async function placeOrderAndWait(mode: Mode): Promise<{ orderId: number; traceIds: string[]; brokenAt: string | null; verdict: string }> {
+  const before = await page.locator('#result-summary').innerText();
   await page.getByRole('button', { name: 'Create Order & Trigger Workflow' }).click();
-  await page.locator('#result-summary', { hasText: 'confirmed' }).waitFor();
+  // A new order's summary, not the one still on screen from the order before.
+  await page.waitForFunction((old) => {
+    const summary = document.getElementById('result-summary')!.textContent;
+    return summary !== old && summary.includes('confirmed');
+  }, before);
   const answered = Date.now();
   const orderId = Number(/#(\d+)/.exec(await page.locator('#result-summary').innerText())![1]);
   placed.set(mode, orderId);
@@ -143,12 +148,11 @@ test('an order whose trace id begins with 0 (Tempo trims it in search): each spa
   h.sink!.tempo.instantSearch = false;
   const zeroTrace = `0${randomBytes(16).toString('hex').slice(1)}`;
   // The browser's fetch carries its own traceparent: this one puts the order in a trace whose id begins with 0.
-  await page.route(
-    (url) => url.pathname === '/api/orders',
-    (route) =>
-      route.request().method() === 'POST'
-        ? route.continue({ headers: { ...route.request().headers(), traceparent: `00-${zeroTrace}-${randomBytes(8).toString('hex')}-01` } })
-        : route.continue(),
+  const ordersApi = (url: URL) => url.pathname === '/api/orders';
+  await page.route(ordersApi, (route) =>
+    route.request().method() === 'POST'
+      ? route.continue({ headers: { ...route.request().headers(), traceparent: `00-${zeroTrace}-${randomBytes(8).toString('hex')}-01` } })
+      : route.continue(),
   );
   try {
     const order = await placeOrderAndWait('sdk');
@@ -177,7 +181,7 @@ test('an order whose trace id begins with 0 (Tempo trims it in search): each spa
     await row.locator('td.broken-at', { hasText: 'not broken' }).waitFor({ timeout: 20_000 });
     assert.equal(await row.locator('td.trace-count').innerText(), '1');
   } finally {
-    await page.unroute((url) => url.pathname === '/api/orders');
+    await page.unroute(ordersApi);
     h.sink!.tempo.instantSearch = true;
   }
 });
@@ -319,4 +323,33 @@ test('deep links: /?order=<envoy order> draws it; a junk id and a missing order 
   await page.locator('#result-summary', { hasText: 'Order #999999 does not exist' }).waitFor();
   // The rest of the page still works.
   await page.locator('#recent tbody tr').first().waitFor();
+});
+
+test('in Japanese when the browser prefers it: the envoy verdict in Japanese, data-broken-at unchanged, the 日本語 / English switch remembered', async () => {
+  const ja = await browser.newPage({ locale: 'ja-JP', viewport: { width: 1280, height: 1100 } });
+  try {
+    await ja.goto(`http://127.0.0.1:${webPort}/?order=${placed.get('envoy')}`);
+    await ja.locator('#verdict[data-state="final"]').waitFor({ timeout: SETTLE_TIMEOUT_MS });
+    assert.equal(await ja.getAttribute('html', 'lang'), 'ja');
+    assert.match(
+      await ja.locator('#verdict').innerText(),
+      /^2 トレース、pricing で途切れた：トレース 1 は pricing-envoy: .* で終わり、.*トレース 2 は pricing-envoy: .* から親なしで始まります。pricing が traceparent ヘッダーを転送しなかった/,
+    );
+    assert.equal(await ja.getAttribute('#verdict', 'data-broken-at'), 'pricing');
+    assert.equal(await ja.locator('#recent-title').innerText(), '最近の注文');
+    const propagationRow = ja.locator(`#recent tbody tr[data-order-id="${placed.get('envoy-propagation')}"] td.broken-at`);
+    await propagationRow.filter({ hasText: '途切れなし' }).waitFor({ timeout: 20_000 });
+    assert.match(await ja.locator('#waterfall h3').first().innerText(), /^トレース 1\/2 · web-ui から開始/);
+
+    // The switch: English, and still English after a reload (kept in localStorage).
+    await ja.getByRole('button', { name: 'このページを英語で表示' }).click();
+    await ja.locator('html[lang="en"]').waitFor();
+    await ja.locator('#verdict[data-state="final"]').waitFor({ timeout: SETTLE_TIMEOUT_MS });
+    assert.match(await ja.locator('#verdict').innerText(), /^2 traces, broken at pricing/);
+    await ja.reload();
+    await ja.locator('html[lang="en"]').waitFor();
+    assert.equal(await ja.locator('#language').innerText(), '日本語');
+  } finally {
+    await ja.close();
+  }
 });

@@ -147,3 +147,61 @@ test(`README.md stays a front door: at most ${README_LIMIT_BYTES} bytes`, () => 
   const bytes = fs.statSync(fromRoot('README.md')).size;
   assert.ok(bytes <= README_LIMIT_BYTES, `README.md is ${bytes} bytes; move detail into docs/`);
 });
+
+// Japanese, kana and full-width punctuation: GitHub turns a line break between two of them
+// into a space, in the middle of a word ("動かし ます").
+const CJK = /[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]/u;
+
+/** "file:line" of every line break between two CJK characters, outside code blocks. */
+function cjkLineBreaks(file: string, markdown: string): string[] {
+  const problems: string[] = [];
+  const lines = markdown.split('\n');
+  let inCode = false;
+  for (let i = 0; i < lines.length - 1; i++) {
+    if (/^\s*(```|~~~)/.test(lines[i]!)) inCode = !inCode;
+    if (inCode || /^\s*(```|~~~)/.test(lines[i + 1]!)) continue;
+    const before = lines[i]!.at(-1) ?? '';
+    const after = lines[i + 1]!.trimStart()[0] ?? '';
+    if (CJK.test(before) && CJK.test(after)) problems.push(`${file}:${i + 1}`);
+  }
+  return problems;
+}
+
+const japaneseFiles = () => [
+  'README.ja.md',
+  ...fs
+    .readdirSync(fromRoot('docs', 'ja'))
+    .filter((file) => file.endsWith('.md'))
+    .map((file) => path.join('docs', 'ja', file)),
+];
+
+test('no line break between two Japanese characters in any Japanese page (GitHub would show a space there)', () => {
+  assert.deepEqual(cjkLineBreaks('probe.md', '動かし\nます\nok\n```\n日本\n語\n```\nEnvoy の\nsidecar'), ['probe.md:1']);
+  const files = japaneseFiles();
+  assert.ok(files.length >= 4, files.join(', '));
+  assert.deepEqual(
+    files.flatMap((file) => cjkLineBreaks(file, fs.readFileSync(fromRoot(file), 'utf8'))),
+    [],
+  );
+});
+
+test('each page of docs/ja/ has an English twin that links to it, and links back to it', () => {
+  for (const file of fs.readdirSync(fromRoot('docs', 'ja')).filter((name) => name.endsWith('.md'))) {
+    const english = fs.readFileSync(fromRoot('docs', file), 'utf8');
+    assert.ok(
+      links(english).some(({ target }) => target.split('#')[0] === `ja/${file}`),
+      `docs/${file} links its Japanese twin docs/ja/${file}`,
+    );
+    const japanese = fs.readFileSync(fromRoot('docs', 'ja', file), 'utf8');
+    assert.ok(
+      links(japanese).some(({ target }) => target.split('#')[0] === `../${file}`),
+      `docs/ja/${file} links its English twin`,
+    );
+  }
+  const readme = fs.readFileSync(fromRoot('README.ja.md'), 'utf8');
+  for (const file of fs.readdirSync(fromRoot('docs', 'ja')).filter((name) => name.endsWith('.md')))
+    assert.ok(
+      links(readme).some(({ target }) => target.split('#')[0] === `docs/ja/${file}`),
+      `README.ja.md links docs/ja/${file}`,
+    );
+});
