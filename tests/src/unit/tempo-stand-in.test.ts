@@ -14,6 +14,7 @@ import {
   traceById,
   type SpanRecord,
 } from '@demo/tools';
+import { spanRecord } from '../harness/span-records';
 
 // The Tempo stand-in (tools/src/tempo-api.ts) against the pinned Tempo's contract, one test
 // per row of docs/testing.md's table "The Tempo stand-in against Tempo 3.0.3": what the page
@@ -24,39 +25,25 @@ const PAGE_QUERY = '{ span.app.order.id = 3 }';
 const T0 = 1_767_000_000_000;
 const ns = (ms: number) => BigInt(ms) * 1_000_000n;
 
-function span(
-  traceId: string,
-  spanId: string,
-  parentSpanId: string,
-  service: string,
-  name: string,
-  atMs: number,
-  orderId?: number,
-): SpanRecord {
-  return {
-    traceId,
-    spanId,
-    parentSpanId,
-    service,
-    name,
+/** A span of trace/span/parent ids ("" for a root), received 1.2 s after it started (the SDK's 1 s batch, the collector's 0.2 s). */
+function span(ids: [string, string, string], service: string, name: string, atMs: number, orderId?: number): SpanRecord {
+  const [traceId, spanId, parentSpanId] = ids;
+  return spanRecord({
+    ...{ traceId, spanId, parentSpanId, service, name },
     kind: parentSpanId ? 3 : 2,
     startNs: ns(atMs),
-    endNs: ns(atMs) + 500_000n,
     attributes: orderId === undefined ? {} : { 'app.order.id': orderId },
-    events: [],
-    statusCode: 0,
-    statusMessage: '',
-    receivedMs: atMs + 1_200, // the SDK's 1 s batch and the collector's 0.2 s
-  };
+    receivedMs: atMs + 1_200,
+  });
 }
 
 // An order whose trace id begins with 0, as one in sixteen do, and a second trace of it.
 const ZERO = '0af7651916cd43dd8448eb211c80319c';
 const OTHER = 'b7ad6b7169203331b7ad6b7169203331';
 const order = [
-  span(ZERO, '00f067aa0ba902b7', '', 'orders', 'POST /orders', T0 + 100, 3),
-  span(ZERO, '10f067aa0ba902b7', '00f067aa0ba902b7', 'inventory', 'POST', T0 + 110),
-  span(OTHER, '20f067aa0ba902b7', '', 'notifications', 'POST /notifications', T0 + 130, 3),
+  span([ZERO, '00f067aa0ba902b7', ''], 'orders', 'POST /orders', T0 + 100, 3),
+  span([ZERO, '10f067aa0ba902b7', '00f067aa0ba902b7'], 'inventory', 'POST', T0 + 110),
+  span([OTHER, '20f067aa0ba902b7', ''], 'notifications', 'POST /notifications', T0 + 130, 3),
 ];
 const faithful = tempoBehaviour({ startedMs: T0 });
 const instant = tempoBehaviour({ startedMs: T0, instantSearch: true });
@@ -104,7 +91,7 @@ test('search: a span arriving before the cut keeps its trace live; the trace is 
 
 test('search: default limit 20, a range over 168 h is 400, end before start is 400, junk TraceQL is 400 with a message', () => {
   const many = Array.from({ length: 25 }, (_, i) =>
-    span(`${(i + 1).toString(16).padStart(32, 'a')}`, `${(i + 1).toString(16).padStart(16, 'c')}`, '', 'orders', 'POST /orders', T0 + i, 3),
+    span([(i + 1).toString(16).padStart(32, 'a'), (i + 1).toString(16).padStart(16, 'c'), ''], 'orders', 'POST /orders', T0 + i, 3),
   );
   assert.equal(foundIds(many, { q: PAGE_QUERY }).length, 20, 'default_result_limit 20');
   assert.equal(foundIds(many, { q: PAGE_QUERY, limit: '25' }).length, 25);

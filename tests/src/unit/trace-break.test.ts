@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { parser as traceQlParser } from '@grafana/lezer-traceql';
 import { judgeOrder, normalizeTraceId, orderLine, spansFromTempoTrace, traceById, toVerdictSpan, type SpanRecord } from '@demo/tools';
 import { openOrdersDb } from '@demo/orders/dist/db';
+import { spanRecord } from '../harness/span-records';
 
 // The pieces of "where the trace breaks" that need no running process: the TraceQL query
 // the page sends (checked with Tempo's own grammar), the verdict shared by the page and the
@@ -45,20 +46,7 @@ function span(
   attributes: Record<string, unknown> = {},
 ): SpanRecord {
   clock += 1_000_000n;
-  return {
-    traceId,
-    spanId,
-    parentSpanId,
-    service,
-    name,
-    kind,
-    startNs: clock,
-    endNs: clock + 500_000n,
-    attributes,
-    events: [],
-    statusCode: 0,
-    statusMessage: '',
-  };
+  return spanRecord({ traceId, spanId, parentSpanId, service, name, kind, startNs: clock, attributes });
 }
 const T1 = '1'.repeat(32);
 const T2 = '2'.repeat(32);
