@@ -114,8 +114,9 @@ function epochSeconds(params: URLSearchParams, name: string): { ok: true; value:
   const raw = params.get(name) ?? '';
   if (raw === '') return { ok: true, value: 0 };
   const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value > 0xffff_ffff)
-    return { ok: false, answer: badRequest(`invalid ${name}: strconv.ParseUint: parsing "${raw}": invalid syntax`) };
+  if (!/^\d+$/.test(raw)) return { ok: false, answer: badRequest(`invalid ${name}: strconv.ParseUint: parsing "${raw}": invalid syntax`) };
+  if (value > 0xffff_ffff)
+    return { ok: false, answer: badRequest(`invalid ${name}: strconv.ParseUint: parsing "${raw}": value out of range`) };
   return { ok: true, value };
 }
 
@@ -339,6 +340,15 @@ export function traceById(spans: SpanRecord[], traceIdText: string): Answer {
   return { status: 200, body: { trace: { resourceSpans }, metrics: {} } };
 }
 
+/** The id as written in the URL; a malformed %-escape stays as it is (and is then not hex: a 400). */
+function pathSegment(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 /** Answers the request if it is one of the Tempo query endpoints above; false otherwise. */
 export function answerTempoQuery(
   request: http.IncomingMessage,
@@ -350,8 +360,7 @@ export function answerTempoQuery(
   const url = new URL(request.url ?? '/', 'http://receiver');
   let answer: Answer;
   if (url.pathname === '/api/search') answer = searchTraces(spans, url.searchParams, behaviour);
-  else if (url.pathname.startsWith('/api/v2/traces/'))
-    answer = traceById(spans, decodeURIComponent(url.pathname.slice('/api/v2/traces/'.length)));
+  else if (url.pathname.startsWith('/api/v2/traces/')) answer = traceById(spans, pathSegment(url.pathname.slice('/api/v2/traces/'.length)));
   else return false;
   const text = typeof answer.body === 'string';
   response

@@ -364,7 +364,7 @@ async function fetchOrderTraces(order) {
   if (unreachable && answers.length === 0) return { ok: false, unreachable: true, message: M.tempoUnreachable };
   const starts = answers.map(TraceVerdict.earliestStartNs).filter((start) => start !== undefined);
   const origin = starts.reduce((min, start) => (start < min ? start : min), starts[0] ?? 0n);
-  const spans = TraceVerdict.uniqueSpans(answers.flatMap((answer) => TraceVerdict.spansFromTempoTrace(answer, origin)));
+  const spans = answers.flatMap((answer) => TraceVerdict.spansFromTempoTrace(answer, origin));
   return { ok: true, spans, searchFoundOrder };
 }
 
@@ -422,8 +422,10 @@ async function showOrderTraces(order) {
       lastKey = key;
       lastChange = Date.now();
       const hits = drawTraces(verdict, lastFault);
-      const services = new Set(found.spans.map((span) => span.service)).size;
-      note.textContent = `${M.drawnNote(found.spans.length, services, M.traces(verdict.traces.length))}${faultNote(lastFault, hits)}`;
+      // Counted from the verdict's trees, where each span is once (judgeOrder drops repeats).
+      const drawn = verdict.traces.flatMap((trace) => trace.rows.map((row) => row.span));
+      const services = new Set(drawn.map((span) => span.service)).size;
+      note.textContent = `${M.drawnNote(drawn.length, services, M.traces(verdict.traces.length))}${faultNote(lastFault, hits)}`;
     }
     const summary = { count: verdict.traces.length, brokenAt: verdict.brokenAt };
     if (isSettled(order, found, Date.now() - lastChange)) {

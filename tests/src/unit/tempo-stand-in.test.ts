@@ -107,6 +107,7 @@ test('search: default limit 20, a range over 168 h is 400, end before start is 4
       /^invalid start: strconv.ParseUint: parsing "yesterday": invalid syntax$/,
     ],
     [{ q: PAGE_QUERY, start: String(seconds) }, 400, /^http parameter start must be before end\. received start=\d+ end=0$/],
+    [{ q: PAGE_QUERY, start: '1', end: '4294967296' }, 400, /^invalid end: strconv.ParseUint: parsing "4294967296": value out of range$/],
     [{ q: PAGE_QUERY, limit: '0' }, 400, /^invalid limit: must be a positive number$/],
     [{ q: PAGE_QUERY, spss: '101' }, 400, /^spans per span set exceeds 100\. received 101$/],
   ] as const) {
