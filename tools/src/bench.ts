@@ -69,7 +69,20 @@ const CONFIGS = {
   'sdk-no-logs': { mode: 'sdk', env: { OTEL_LOGS_EXPORTER: 'none' } },
   envoy: { mode: 'envoy' },
   'envoy-propagation': { mode: 'envoy-propagation' },
-} satisfies Record<string, { mode: Mode | undefined; env?: Record<string, string>; tailSampling?: boolean; nodeFlags?: string[] }>;
+  // pricing under auto-instrumentations-node's register hook, its default instrumentations;
+  // then only the four libraries pricing uses (the package still loads all of them).
+  'zero-code': { mode: 'zero-code' },
+  'zero-code-four-libraries': { mode: 'zero-code', pricingEnv: { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,express,undici,pino' } },
+} satisfies Record<
+  string,
+  {
+    mode: Mode | undefined;
+    env?: Record<string, string>;
+    pricingEnv?: Record<string, string>;
+    tailSampling?: boolean;
+    nodeFlags?: string[];
+  }
+>;
 type Config = keyof typeof CONFIGS;
 const ALL_CONFIGS = Object.keys(CONFIGS) as Config[];
 const DEFAULT_CONFIGS: Config[] = ['limit', 'off', 'sdk', 'sdk-head-10', 'sdk-tail', 'envoy', 'envoy-propagation'];
@@ -97,6 +110,8 @@ interface ConfigResult extends DriverResult {
   cpuMsPerRequest: Record<string, number>;
   /** Of the four services' CPU, the share V8's helper threads used (mostly garbage collection). */
   v8WorkerShare: number;
+  /** Per service, ms from spawn until /health answered (its modules loaded, its SDK started, listening). */
+  startupMs?: Record<string, number>;
 }
 
 const COMMAND_LINE = {
@@ -245,9 +260,16 @@ async function benchOne(config: Config, options: Options): Promise<ConfigResult 
     const {
       mode,
       env = {},
+      pricingEnv = {},
       tailSampling = false,
       nodeFlags,
-    } = CONFIGS[config] as { mode: Mode; env?: Record<string, string>; tailSampling?: boolean; nodeFlags?: string[] };
+    } = CONFIGS[config] as {
+      mode: Mode;
+      env?: Record<string, string>;
+      pricingEnv?: Record<string, string>;
+      tailSampling?: boolean;
+      nodeFlags?: string[];
+    };
     const collector = collectorProcess({ ports, exportTo: sink.url, logFile: path.join(dataDir, 'otel-collector.log'), tailSampling });
     await collector.start();
     stops.push(() => collector.stop());
@@ -255,7 +277,9 @@ async function benchOne(config: Config, options: Options): Promise<ConfigResult 
     const profiles = fromRoot('data', 'bench', 'profiles', config);
     const profiling: Record<string, string> = options.cpuProf ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profiles}` } : {};
     if (options.cpuProf) fs.rmSync(profiles, { recursive: true, force: true });
-    const serviceEnv = Object.fromEntries(SERVICES.map((name) => [name, { ...env, ...options.env, ...profiling }]));
+    const serviceEnv = Object.fromEntries(
+      SERVICES.map((name) => [name, { ...env, ...(name === 'pricing' ? pricingEnv : {}), ...options.env, ...profiling }]),
+    );
     const chain: Chain = await startChain({
       mode,
       ports,
@@ -277,7 +301,8 @@ async function benchOne(config: Config, options: Options): Promise<ConfigResult 
     const peak = Object.fromEntries(SERVICES.map((name) => [name, peakRssMb(chain.services[name])]));
     if (chain.envoy) peak.envoy = peakRssMb(chain.envoy);
     peak.collector = peakRssMb(collector);
-    return { config, ...result, peakRssMb: peak, ...(options.cpuProf ? { profiles } : {}) };
+    const startupMs = Object.fromEntries(SERVICES.map((name) => [name, chain.services[name].readyAfterMs ?? NaN]));
+    return { config, ...result, peakRssMb: peak, startupMs, ...(options.cpuProf ? { profiles } : {}) };
   } finally {
     for (const stop of stops.reverse()) await stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -320,6 +345,13 @@ function printTable(results: ConfigResult[]): void {
       return [r.config, total.toFixed(2), ...names.map((name) => r.cpuMsPerRequest[name]?.toFixed(2) ?? ''), v8Workers];
     }),
   );
+
+  // What a preload costs before the first request: loading its modules and starting its SDK.
+  console.log('\nStart-up, ms from spawn until /health answers (polled every 100 ms):\n');
+  printColumns(
+    ['config', ...SERVICES],
+    results.filter((r) => r.startupMs).map((r) => [r.config, ...SERVICES.map((name) => String(r.startupMs![name]))]),
+  );
 }
 
 /**
@@ -339,7 +371,18 @@ function printMedians(results: ConfigResult[]): void {
   const offRate = offRows ? median(offRows.map((r) => r.requestsPerSec)) : undefined;
   console.log('\nMedians over the rounds (each config as often as it was listed):\n');
   printColumns(
-    ['config', 'rounds', 'req/s', 'req/s vs off', 'each round', 'p50 ms', 'p99 ms', 'CPU ms per request'],
+    [
+      'config',
+      'rounds',
+      'req/s',
+      'req/s vs off',
+      'each round',
+      'p50 ms',
+      'p99 ms',
+      'CPU ms per request',
+      'pricing peak RSS MB',
+      'pricing start-up ms',
+    ],
     [...rounds].map(([config, rows]) => {
       const rate = median(rows.map((r) => r.requestsPerSec));
       return [
@@ -351,6 +394,8 @@ function printMedians(results: ConfigResult[]): void {
         median(rows.map((r) => r.p50)).toFixed(1),
         median(rows.map((r) => r.p99)).toFixed(1),
         median(rows.map(totalCpuMs)).toFixed(2),
+        config === 'limit' ? '' : String(median(rows.map((r) => r.peakRssMb.pricing ?? NaN))),
+        config === 'limit' ? '' : String(median(rows.map((r) => r.startupMs?.pricing ?? NaN))),
       ];
     }),
   );

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { ManagedProcess } from './process';
-import { MODES, type Mode } from './modes';
+import { MODES, PRICING_PRELOAD, ZERO_CODE_ENV, type Mode } from './modes';
 import { fromRoot } from './paths';
 import { startEnvoy } from './envoy';
 
@@ -77,14 +77,19 @@ export class Chain {
   }
 }
 
-export function serviceProcess(name: ServiceName, options: ChainOptions, withSdk: boolean, env: Record<string, string>): ManagedProcess {
+export function serviceProcess(
+  name: ServiceName,
+  options: ChainOptions,
+  preload: string | null,
+  env: Record<string, string>,
+): ManagedProcess {
   const { ports, dataDir, otlpEndpoint } = options;
   const entry = fromRoot('services', name, 'dist', 'main.js');
   return new ManagedProcess({
     name,
     command: process.execPath,
-    // The one line that decides whether a service is instrumented: preload the SDK or not.
-    args: [...(options.nodeFlags ?? NODE_HEAP_FLAGS), ...(withSdk ? ['--require', '@demo/shared/telemetry'] : []), entry],
+    // The one line that decides how a service is instrumented: what it preloads, if anything.
+    args: [...(options.nodeFlags ?? NODE_HEAP_FLAGS), ...(preload ? ['--require', preload] : []), entry],
     cwd: fromRoot(),
     env: {
       OTEL_SERVICE_NAME: name,
@@ -108,20 +113,21 @@ export async function startChain(options: ChainOptions): Promise<Chain> {
   const mode = MODES[options.mode];
   const { ports } = options;
   const local = (port: number) => `http://127.0.0.1:${port}`;
-  const sdkEverywhere = options.mode !== 'off';
+  const sdkElsewhere = options.mode === 'off' ? null : PRICING_PRELOAD.sdk;
   fs.mkdirSync(options.dataDir, { recursive: true });
   if (options.logDir) fs.mkdirSync(options.logDir, { recursive: true });
 
   const services: Record<ServiceName, ManagedProcess> = {
-    notifications: serviceProcess('notifications', options, sdkEverywhere, {}),
-    pricing: serviceProcess('pricing', options, mode.pricingSdk, {
+    notifications: serviceProcess('notifications', options, sdkElsewhere, {}),
+    pricing: serviceProcess('pricing', options, mode.pricingPreload, {
       NOTIFICATIONS_URL: mode.envoy ? local(ports.envoyEgress) : local(ports.notifications),
       PROPAGATE_TRACE_HEADERS: String(mode.propagateHeaders),
+      ...(options.mode === 'zero-code' ? ZERO_CODE_ENV : {}),
     }),
-    inventory: serviceProcess('inventory', options, sdkEverywhere, {
+    inventory: serviceProcess('inventory', options, sdkElsewhere, {
       PRICING_URL: mode.envoy ? local(ports.envoyIngress) : local(ports.pricing),
     }),
-    orders: serviceProcess('orders', options, sdkEverywhere, { INVENTORY_URL: local(ports.inventory) }),
+    orders: serviceProcess('orders', options, sdkElsewhere, { INVENTORY_URL: local(ports.inventory) }),
   };
   const envoy = mode.envoy ? await startEnvoy(options) : undefined;
   const chain = new Chain(options, services, envoy);

@@ -17,9 +17,10 @@ import { CHAIN_PORT_NAMES, freePorts } from './ports';
 // how many traces one order produced, how many spans each service contributed, and where
 // the chain broke; then a second order with baggage demo.fault=notifications:error, to show
 // that baggage (and with it the demo's faults) breaks exactly where the trace does. The
-// seed's "compare envoy and envoy-propagation" as one command.
+// seed's "compare envoy and envoy-propagation" as one command. The modes run in the ladder's
+// order, from seeing nothing to seeing everything (ebpf needs the agent's kernel, not here).
 
-const COMPARED: Mode[] = ['sdk', 'none', 'envoy', 'envoy-propagation'];
+const COMPARED: Mode[] = ['none', 'envoy', 'envoy-propagation', 'zero-code', 'sdk'];
 
 async function compareOne(mode: Mode) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `compare-${mode}-`));
@@ -40,12 +41,15 @@ async function compareOne(mode: Mode) {
       const observed = await observeOneOrder(chain, sink);
       // Baggage travels like the trace context: does a fault aimed at the end of the chain get there?
       const faulted = await observeOneOrder(chain, sink, undefined, { baggage: 'demo.fault=notifications:error' });
+      // The same verdict as the web UI's and npm run local's.
+      const verdict = judgeOrder(observed.spans.map(toVerdictSpan));
       return {
         order_status: observed.status,
         traces: observed.traces.length,
-        // The same verdict as the web UI's and npm run local's: the service that forwarded no
-        // trace context ('' when the order's traces are whole).
-        broken_at: judgeOrder(observed.spans.map(toVerdictSpan)).brokenAt,
+        // The service that forwarded no trace context ('' when the order's traces are whole).
+        broken_at: verdict.brokenAt,
+        // Services that answered, seen only from outside: no span of their SQLite queries.
+        no_database_spans: verdict.noDatabaseSpans,
         fault_reaches_notifications: faulted.body?.notification?.status === 'skipped',
         trace_list: observed.traces.map((trace) => ({ trace_id: trace.traceId, services: trace.services, spans: trace.spansPerService })),
       };
@@ -61,7 +65,14 @@ async function compareOne(mode: Mode) {
 
 function printTable(results: Record<string, Awaited<ReturnType<typeof compareOne>>>): void {
   const services = ['orders', 'inventory', 'pricing', 'pricing-envoy', 'notifications'];
-  const header = ['mode', 'traces', ...services.map((s) => `${s} spans`), 'where the chain broke', 'notifications:error fault arrives'];
+  const header = [
+    'mode',
+    'traces',
+    ...services.map((s) => `${s} spans`),
+    'where the chain broke',
+    'no SQLite spans from',
+    'notifications:error fault arrives',
+  ];
   const rows = Object.entries(results).map(([mode, result]) => {
     const perService = (service: string) =>
       result.trace_list
@@ -73,6 +84,7 @@ function printTable(results: Record<string, Awaited<ReturnType<typeof compareOne
       String(result.traces),
       ...services.map(perService),
       result.broken_at ? `at ${result.broken_at}` : 'nowhere: one trace',
+      result.no_database_spans.join(', ') || '-',
       result.fault_reaches_notifications ? 'yes' : 'no (baggage lost)',
     ];
   });

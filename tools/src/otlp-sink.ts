@@ -31,6 +31,8 @@ export interface SpanRecord {
   resource?: Record<string, unknown>;
   /** When the receiver got it (Date.now()): Tempo's search sees a span only some time after that. */
   receivedMs?: number;
+  /** The instrumentation scope that made it, e.g. @opentelemetry/instrumentation-http ('' if none was sent). */
+  scope?: string;
 }
 
 export interface LogRecord {
@@ -139,6 +141,18 @@ export class OtlpSink {
         .end(JSON.stringify(records, (_key, value) => (typeof value === 'bigint' ? value.toString() : value)));
       return;
     }
+    // Not Tempo's either: the tests switch the search lag off where it is not what they check
+    // (POST /stand-in/instant-search?on=true|false), as --instant-search does at start.
+    if (request.method === 'POST' && request.url?.startsWith('/stand-in/instant-search?')) {
+      const on = new URLSearchParams(request.url.split('?')[1]).get('on');
+      if (on !== 'true' && on !== 'false') {
+        response.writeHead(400, { 'content-type': 'text/plain' }).end('on must be true or false');
+        return;
+      }
+      this.tempo.instantSearch = on === 'true';
+      response.writeHead(204).end();
+      return;
+    }
     if (answerTempoQuery(request, response, this.spans, this.tempo)) return;
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -171,6 +185,7 @@ export class OtlpSink {
       const resource = fromAttributes(resourceSpans.resource?.attributes);
       const service = serviceName(resourceSpans.resource?.attributes);
       for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
+        const scope = typeof scopeSpans.scope?.name === 'string' ? scopeSpans.scope.name : '';
         for (const span of scopeSpans.spans ?? []) {
           this.spans.push({
             traceId: span.traceId,
@@ -187,6 +202,7 @@ export class OtlpSink {
             statusMessage: span.status?.message ?? '',
             resource,
             receivedMs,
+            scope,
           });
         }
       }

@@ -73,8 +73,12 @@ export class ManagedProcess {
     return this.child?.pid;
   }
 
+  /** How long the last start took, from spawn until the health URL answered 200 (polled every 100 ms). */
+  readyAfterMs: number | undefined;
+
   async start(timeoutMs = 20_000): Promise<void> {
     const { command, args, env, cwd, logFile } = this.spec;
+    const spawnedAt = Date.now();
     if (this.spec.uncaptured) {
       const fd = fs.openSync(logFile ?? '/dev/null', 'a');
       const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
@@ -82,6 +86,7 @@ export class ManagedProcess {
       this.track(child);
       this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
       await this.waitUntilReady(timeoutMs);
+      this.readyAfterMs = Date.now() - spawnedAt;
       return;
     }
     const log = logFile ? fs.createWriteStream(logFile, { flags: 'a' }) : undefined;
@@ -99,6 +104,7 @@ export class ManagedProcess {
       });
     }
     await this.waitUntilReady(timeoutMs);
+    this.readyAfterMs = Date.now() - spawnedAt;
   }
 
   private track(child: ChildProcess): void {

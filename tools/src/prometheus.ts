@@ -10,7 +10,9 @@ import { fromRoot } from './paths';
 // compose host names are swapped for loopback ports in a copy of the file; every other
 // setting stays, the alert rules (prometheus/alert-rules.yml) included.
 
-export const PROMETHEUS_CONFIG = fromRoot('prometheus', 'prometheus.yml');
+export const PROMETHEUS_CONFIG = fromRoot('prometheus.yml');
+/** Where its rule files live; the containers mount them beside prometheus.yml, which names them by file name. */
+export const PROMETHEUS_RULES_DIR = fromRoot('prometheus');
 export const PROMETHEUS_BINARY = fromRoot('.tools', 'prometheus', 'prometheus');
 export const PROMTOOL_BINARY = fromRoot('.tools', 'prometheus', 'promtool');
 
@@ -38,7 +40,7 @@ export function renderPrometheusConfig(options: Pick<PrometheusOptions, 'targets
   if (options.scrapeInterval)
     config.global = { ...config.global, scrape_interval: options.scrapeInterval, evaluation_interval: options.scrapeInterval };
   // Rule files are relative to the config file, which is a copy elsewhere: point at the originals.
-  config.rule_files = (config.rule_files ?? []).map((file: string) => path.resolve(path.dirname(PROMETHEUS_CONFIG), file));
+  config.rule_files = (config.rule_files ?? []).map((file: string) => path.resolve(PROMETHEUS_RULES_DIR, file));
   for (const job of config.scrape_configs ?? []) {
     if (options.scrapeInterval) job.scrape_interval = options.scrapeInterval;
     for (const group of job.static_configs ?? []) {

@@ -52,7 +52,18 @@ export interface Verdict {
   /** The span that ends trace 1 where the call went on, and the one that starts trace 2 (the page words them in its language). */
   endsAt?: { service: string; name: string };
   startsAt?: { service: string; name: string };
+  /**
+   * Services that answered the order, yet none of whose spans is a database span: whatever
+   * traced them (zero-code's library instrumentations, Envoy, the eBPF agent) saw their HTTP
+   * traffic but not the SQLite queries in their code. Worked out from the spans, not the mode.
+   */
+  noDatabaseSpans: string[];
 }
+
+/** The services that keep their data in SQLite: each of their answered requests runs queries. */
+const WITH_DATABASE = ['orders', 'inventory', 'pricing', 'notifications'];
+
+const isDatabaseSpan = (span: VerdictSpan) => 'db.system.name' in span.attributes || 'db.system' in span.attributes;
 
 /** The chain's service a span belongs to: the sidecar "pricing-envoy" belongs to pricing. */
 export function chainService(service: string): string {
@@ -80,8 +91,9 @@ export function judgeOrder(spans: VerdictSpan[]): Verdict {
   const byTrace = new Map<string, VerdictSpan[]>();
   for (const span of uniqueSpans(spans)) byTrace.set(span.traceId, [...(byTrace.get(span.traceId) ?? []), span]);
   const traces = [...byTrace.entries()].map(([traceId, list]) => viewTrace(traceId, list)).sort((a, b) => a.start - b.start);
-  if (traces.length === 0) return { traces, brokenAt: '', text: 'No trace of this order has arrived.' };
-  if (traces.length === 1) return { traces, brokenAt: '', text: '1 trace, nothing broken.' };
+  const noDatabaseSpans = servicesWithoutDatabaseSpans(spans);
+  if (traces.length === 0) return { traces, brokenAt: '', text: 'No trace of this order has arrived.', noDatabaseSpans };
+  if (traces.length === 1) return { traces, brokenAt: '', text: '1 trace, nothing broken.', noDatabaseSpans };
 
   const next = traces[1]!;
   const brokenAt = serviceThatLostContext(next.root);
@@ -93,7 +105,26 @@ export function judgeOrder(spans: VerdictSpan[]): Verdict {
     `${traces.length} traces, broken at ${brokenAt}: ${ends}; trace 2 starts at ${next.root.service}: ${next.root.name}, with no parent. ` +
     `${brokenAt} forwarded no traceparent header, so the next hop started a new trace.`;
   const endsAt = dangling ? { service: dangling.service, name: dangling.name } : undefined;
-  return { traces, brokenAt, text, endsAt, startsAt: { service: next.root.service, name: next.root.name } };
+  return { traces, brokenAt, text, endsAt, startsAt: { service: next.root.service, name: next.root.name }, noDatabaseSpans };
+}
+
+/**
+ * A service counts when one of its server spans (or its sidecar's) ended without an error, so
+ * the request really ran its code: a fault injected before the queries, or a refused order,
+ * leaves no query to see.
+ */
+function servicesWithoutDatabaseSpans(spans: VerdictSpan[]): string[] {
+  const answered = (service: string) =>
+    spans.some((span) => chainService(span.service) === service && span.kind === KIND.server && !span.error);
+  const queried = (service: string) => spans.some((span) => span.service === service && isDatabaseSpan(span));
+  return WITH_DATABASE.filter((service) => answered(service) && !queried(service));
+}
+
+/** "pricing: no database spans (...)" for each such service, one per line; '' when there is none. */
+export function noDatabaseSpansNote(verdict: Verdict): string {
+  return verdict.noDatabaseSpans
+    .map((service) => `${service}: no database spans (what traced it saw its HTTP traffic, not the SQLite queries in its code)`)
+    .join('\n');
 }
 
 /** "order 3: 2 traces [web-ui → orders → …] | [pricing-envoy → notifications] broken at pricing" */
@@ -101,7 +132,8 @@ export function orderLine(orderId: number | string, verdict: Verdict): string {
   const count = `${verdict.traces.length} trace${verdict.traces.length === 1 ? '' : 's'}`;
   const shapes = verdict.traces.map((trace) => `[${trace.services.join(' → ')}]`).join(' | ');
   const outcome = verdict.brokenAt ? `broken at ${verdict.brokenAt}` : verdict.traces.length ? 'nothing broken' : 'no spans';
-  return `order ${orderId}: ${count} ${shapes} ${outcome}`;
+  const unseen = verdict.noDatabaseSpans.map((service) => ` · ${service}: no database spans`).join('');
+  return `order ${orderId}: ${count} ${shapes} ${outcome}${unseen}`;
 }
 
 function viewTrace(traceId: string, spans: VerdictSpan[]): TraceView {
@@ -152,9 +184,7 @@ function lastUnansweredSpan(trace: TraceView, brokenAt: string): VerdictSpan | u
   const parents = new Set(trace.rows.map((row) => row.span.parentSpanId));
   const leaves = trace.rows.map((row) => row.span).filter((span) => !parents.has(span.spanId));
   const latest = (list: VerdictSpan[]) => list.sort((a, b) => b.start - a.start)[0];
-  const calls = leaves.filter(
-    (span) => span.kind === KIND.client && !('db.system.name' in span.attributes) && !('db.system' in span.attributes),
-  );
+  const calls = leaves.filter((span) => span.kind === KIND.client && !isDatabaseSpan(span));
   const caller = CHAIN[CHAIN.indexOf(brokenAt as (typeof CHAIN)[number]) - 1];
   return (
     latest(leaves.filter((span) => chainService(span.service) === brokenAt && span.kind === KIND.server)) ??

@@ -100,6 +100,7 @@ function showResult(kind, summary, rows, traceId) {
   $('waterfall').replaceChildren();
   $('waterfall-note').textContent = '';
   setVerdict('', undefined);
+  showUnseen([]);
 }
 
 async function placeOrder(event) {
@@ -430,6 +431,7 @@ async function showOrderTraces(order) {
     const summary = { count: verdict.traces.length, brokenAt: verdict.brokenAt };
     if (isSettled(order, found, Date.now() - lastChange)) {
       setVerdict(M.verdict(verdict), verdict.brokenAt, 'final');
+      showUnseen(verdict.noDatabaseSpans);
       settledSummaries.set(order.order_id, summary);
       const row = $('recent').querySelector(`tr[data-order-id="${order.order_id}"]`);
       if (row) showSummaryInRow(row, summary);
@@ -445,6 +447,20 @@ async function showOrderTraces(order) {
     const waitingFor = found.searchFoundOrder ? M.lateSpans : M.laggingSearch;
     setVerdict(M.waitingFor(M.traces(verdict.traces.length), waitingFor, Math.round(waited / 1000)), undefined, 'waiting');
   }
+}
+
+/** One line per service the order's spans show only from outside: no database span of its own. */
+function showUnseen(services) {
+  const list = $('unseen');
+  list.replaceChildren(
+    ...services.map((service) => {
+      const item = document.createElement('li');
+      item.textContent = M.noDatabaseSpans(service);
+      item.dataset.service = service;
+      return item;
+    }),
+  );
+  list.hidden = services.length === 0;
 }
 
 /** The one line that names the break; data-broken-at is for tests and users' own scripts. */

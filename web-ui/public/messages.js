@@ -16,6 +16,8 @@ const MESSAGES = {
       'envoy-propagation': 'one trace: inventory -> Envoy ingress -> Envoy egress -> notifications (pricing copies the trace headers)',
       ebpf: "one trace: pricing's spans come from the eBPF agent, which also carries the trace context (experimental)",
       none: 'broken at pricing: pricing leaves no spans and notifications starts a new trace',
+      'zero-code':
+        "one trace: pricing's HTTP, Express and outgoing-call spans from auto-instrumentations-node, but no SQLite spans and no business attributes",
     },
     placeOrder: 'Place an order',
     chainHint: 'orders → inventory → pricing → notifications, each with its own SQLite database.',
@@ -100,6 +102,7 @@ const MESSAGES = {
     faultHit: (fault, service, name, ms) => ` Highlighted: where ${fault} hit (${service}: ${name}, ${ms} ms).`,
     // The terminal's words, from tools/src/trace-verdict.ts.
     verdict: (verdict) => verdict.text,
+    noDatabaseSpans: (service) => `${service}: no database spans (what traced it saw its HTTP traffic, not the SQLite queries in its code)`,
   },
   ja: {
     title: 'OpenTelemetry デモ：注文',
@@ -114,6 +117,8 @@ const MESSAGES = {
       'envoy-propagation': '1 トレース：inventory -> Envoy ingress -> Envoy egress -> notifications（pricing がトレースヘッダーをコピー）',
       ebpf: '1 トレース：pricing のスパンは eBPF エージェントが作り、トレースコンテキストも伝搬する（実験的）',
       none: 'pricing で途切れる：pricing はスパンを残さず、notifications が新しいトレースを始める',
+      'zero-code':
+        '1 トレース：pricing には auto-instrumentations-node による HTTP、Express、外向き呼び出しのスパンがあるが、SQLite のスパンと業務の属性はない',
     },
     placeOrder: '注文する',
     chainHint: 'orders → inventory → pricing → notifications。各サービスが自分の SQLite データベースを持ちます。',
@@ -196,6 +201,8 @@ const MESSAGES = {
     faultLeftNoSpan: (fault, service) =>
       ` 障害 ${fault} はスパンを残しませんでした：${service} に届かなかった（トレースが途切れた場所でバゲッジも失われた）か、${service} に SDK がありません。`,
     faultHit: (fault, service, name, ms) => ` ハイライト：${fault} が効いた場所（${service}: ${name}、${ms} ms）。`,
+    noDatabaseSpans: (service) =>
+      `${service}: データベースのスパンがありません（計装が見たのは HTTP の通信だけで、コードの中の SQLite のクエリは見えていません）`,
     verdict: (verdict) => {
       const count = verdict.traces.length;
       if (count === 0) return 'この注文のトレースはまだ届いていません。';

@@ -3,7 +3,7 @@ Shared pieces of every pod. The Service names are the compose service names on p
 prefixed with the release): the config files shared with compose (collector, Envoy,
 Prometheus, Tempo, Grafana) name their peers "tempo", "otel-collector", "notifications"...,
 and they must resolve unchanged. So one release per namespace. values.schema.json refuses a
-mode that is not one of the four.
+mode that is not one of the five.
 */}}
 
 {{/* Call with (dict "ctx" $ "name" "orders"). */}}

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { propagation, trace } from '@opentelemetry/api';
+import { ownTelemetryStarted } from './own-telemetry';
 import { HttpError } from './errors';
 import type { Logger } from './logger';
 import type { Database } from './sqlite';
@@ -94,7 +95,7 @@ export async function injectRequestedFault(headers: IncomingHttpHeaders, target:
   const { service, logger, db } = target;
   const fault = `${service}:${kind}`;
   const attributes = { 'demo.fault': fault };
-  trace.getActiveSpan()?.setAttributes(attributes);
+  if (ownTelemetryStarted()) trace.getActiveSpan()?.setAttributes(attributes);
   logger.warn({ fault }, `injecting fault ${fault} (baggage ${FAULT_BAGGAGE_KEY})`);
   switch (kind) {
     case 'slow':

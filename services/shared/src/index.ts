@@ -14,3 +14,4 @@ export * from './express';
 export * from './server';
 export * from './contracts';
 export * from './retrying-exporter';
+export * from './own-telemetry';

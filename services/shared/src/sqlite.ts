@@ -2,11 +2,12 @@ import path from 'node:path';
 import fs from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { trace, SpanKind, SpanStatusCode, type Attributes } from '@opentelemetry/api';
+import { ownTelemetryStarted } from './own-telemetry';
 
 // better-sqlite3 has no OpenTelemetry instrumentation, so every statement gets a CLIENT span
 // here, named and attributed by the stable database semantic conventions
-// (db.system.name, db.query.text, db.operation.name, db.collection.name). The API is a no-op
-// when no SDK is loaded, so the same code runs untraced in pricing's no-SDK modes.
+// (db.system.name, db.query.text, db.operation.name, db.collection.name). Without this
+// project's SDK (own-telemetry.ts) the same code runs untraced, as in pricing's other modes.
 
 const tracer = trace.getTracer('demo-sqlite');
 
@@ -48,7 +49,7 @@ export class TracedStatement<Row = unknown> {
   private traced<T>(execute: () => T): T {
     // Only statements made while handling something (a request, a business step) are traced:
     // start-up work and metric callbacks would otherwise each become a one-span trace.
-    if (!trace.getActiveSpan()) return execute();
+    if (!ownTelemetryStarted() || !trace.getActiveSpan()) return execute();
     const span = tracer.startSpan(this.spanName, { kind: SpanKind.CLIENT, attributes: this.attributes });
     try {
       return execute();

@@ -56,6 +56,7 @@ import { ConfigError, envBool, envInt, envString } from './config';
 import { onShutdownLast } from './shutdown';
 import { RetryingExporter } from './retrying-exporter';
 import { shipLogsThroughWorker, type LogShipping } from './log-shipping';
+import { markOwnTelemetryStarted } from './own-telemetry';
 
 // Defaults that suit a demo better than the SDK's (5 s span delay, 60 s metric interval).
 process.env.OTEL_BSP_SCHEDULE_DELAY ??= '1000';
@@ -189,6 +190,7 @@ const sdk = new NodeSDK({
 });
 
 sdk.start();
+markOwnTelemetryStarted();
 if (!clientMetrics) undici.setMeterProvider(noMeters);
 // The final flush gets one try per batch: with the collector away, waiting for it would only
 // hold the process past its shutdown deadline.

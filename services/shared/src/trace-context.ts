@@ -1,5 +1,6 @@
 import { context, trace, isSpanContextValid, SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
 import { getRPCMetadata } from '@opentelemetry/core';
+import { ownTelemetryStarted } from './own-telemetry';
 
 /** The id of the trace the current request belongs to, or null when nothing is traced. */
 export function currentTraceId(): string | null {
@@ -14,6 +15,7 @@ const tracer = trace.getTracer('demo-business');
  * reads like the workflow and not only like HTTP and SQL. Errors mark the span and rethrow.
  */
 export function inSpan<T>(name: string, attributes: Attributes, fn: () => T): T {
+  if (!ownTelemetryStarted()) return fn();
   return tracer.startActiveSpan(name, { attributes }, (span) => {
     try {
       const result = fn();
@@ -44,7 +46,7 @@ function failSpan(span: Span, error: unknown): void {
 
 /** Marks the current span as failed without an exception (e.g. a dependency answered 5xx). */
 export function markCurrentSpanFailed(message: string, attributes: Attributes = {}): void {
-  const span = trace.getActiveSpan();
+  const span = ownTelemetryStarted() ? trace.getActiveSpan() : undefined;
   if (!span) return;
   span.setAttributes(attributes);
   span.addEvent('exception', { 'exception.type': 'DependencyFailure', 'exception.message': message });
@@ -62,9 +64,10 @@ export const ORDER_ID_ATTRIBUTE = 'app.order.id';
 /**
  * Puts the order id on the request's server span and on the span active now (the business
  * step, or the framework's handler span). The HTTP instrumentation keeps its server span in
- * the context's RPC metadata; without the SDK both are no-ops.
+ * the context's RPC metadata; without this project's SDK both are no-ops.
  */
 export function tagSpansWithOrder(orderId: number): void {
+  if (!ownTelemetryStarted()) return;
   trace.getActiveSpan()?.setAttribute(ORDER_ID_ATTRIBUTE, orderId);
   getRPCMetadata(context.active())?.span?.setAttribute(ORDER_ID_ATTRIBUTE, orderId);
 }

@@ -2,7 +2,7 @@
 // share: one order placed through a running stack, the spans the Tempo stand-in holds, and
 // "the traces of one order", the shape the README promises per mode.
 import assert from 'node:assert/strict';
-import { groupByTrace, sleep, summarizeTraces, type SpanRecord, type TraceSummary } from '@demo/tools';
+import { groupByTrace, sleep, summarizeTraces, withoutHealthChecks, type SpanRecord, type TraceSummary } from '@demo/tools';
 import { LAPTOP_ORDER } from './harness';
 
 export const ORDER = LAPTOP_ORDER;
@@ -64,7 +64,8 @@ export async function tracesOfOneOrder(ordersUrl: string, tempoUrl: string): Pro
   const done = () => Date.now() - stableSince >= quietMs && fresh.some((span) => span.traceId === traceId);
   while (Date.now() < deadline && !done()) {
     await sleep(500);
-    fresh = (await storedSpans(tempoUrl)).filter((span) => !before.has(span.traceId));
+    // Health checks are traces too under the zero-code register hook (observe.ts says why).
+    fresh = withoutHealthChecks((await storedSpans(tempoUrl)).filter((span) => !before.has(span.traceId)));
     if (fresh.length !== count) {
       count = fresh.length;
       stableSince = Date.now();

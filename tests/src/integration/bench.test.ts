@@ -16,6 +16,7 @@ interface BenchJson {
     non2xx: number;
     cpuMsPerRequest: Record<string, number>;
     v8WorkerShare: number;
+    startupMs: Record<string, number>;
   }[];
 }
 
@@ -37,6 +38,7 @@ test('npm run bench: two rounds of off and sdk, each table printed, the medians 
   );
   for (const row of rows) assert.equal(row.split(/\s+/)[5], '0', `errors column: ${row}`);
   assert.match(out, /CPU ms per request/);
+  assert.match(out, /^Start-up, ms from spawn until \/health answers/m);
   assert.match(out, /Medians over the rounds/);
   assert.match(out, /^sdk\s+2\s+\d+\s+\d+%/m, 'sdk: two rounds, a median and its ratio to off');
 
@@ -52,6 +54,7 @@ test('npm run bench: two rounds of off and sdk, each table printed, the medians 
     assert.ok(result.requestsPerSec > 0, result.config);
     assert.equal(result.errors + result.non2xx, 0, result.config);
     assert.ok(result.v8WorkerShare >= 0 && result.v8WorkerShare < 1, `${result.config}: ${result.v8WorkerShare}`);
+    assert.ok(result.startupMs.pricing! > 0, `${result.config}: pricing's start-up not measured`);
     for (const process of ['orders', 'inventory', 'pricing', 'notifications', 'load']) {
       assert.ok(result.cpuMsPerRequest[process]! > 0, `${result.config}: no CPU counted for ${process}`);
     }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import YAML from 'yaml';
-import { fromRoot } from '@demo/tools';
+import { fromRoot, PRICING_PRELOAD, ZERO_CODE_ENV } from '@demo/tools';
 
 // The Helm chart (charts/otel-demo), rendered by the real Helm for every mode and checked
 // for what each mode promises: which containers pricing's pod has, where its Service points,
@@ -12,7 +12,7 @@ import { fromRoot } from '@demo/tools';
 
 const HELM = fromRoot('.tools', 'helm', 'helm');
 const CHART = fromRoot('charts', 'otel-demo');
-const MODES = ['sdk', 'envoy', 'envoy-propagation', 'ebpf'] as const;
+const MODES = ['sdk', 'envoy', 'envoy-propagation', 'zero-code', 'ebpf'] as const;
 // `helm template` has no cluster to ask, so it is told the version the chart targets.
 const KUBE_VERSION = '1.37.2';
 
@@ -51,7 +51,7 @@ test('helm lint --strict passes in every mode', () => {
 
 // `helm install` validates with the same schema as `helm template` (its client-only twin), but
 // only after reaching a cluster, which this file has none of.
-test('values.schema.json refuses an unknown mode, naming the four, on template and lint', () => {
+test('values.schema.json refuses an unknown mode, naming the five, on template and lint', () => {
   for (const command of [
     ['template', 'x', CHART],
     ['lint', CHART],
@@ -59,7 +59,7 @@ test('values.schema.json refuses an unknown mode, naming the four, on template a
     const result = spawnSync(HELM, [...command, '--kube-version', KUBE_VERSION, '--set', 'mode=istio'], { encoding: 'utf8' });
     const said = `${result.stdout}${result.stderr}`;
     assert.notEqual(result.status, 0, said);
-    assert.match(said, /at '\/mode': value must be one of 'sdk', 'envoy', 'envoy-propagation', 'ebpf'/, said);
+    assert.match(said, /at '\/mode': value must be one of 'sdk', 'envoy', 'envoy-propagation', 'zero-code', 'ebpf'/, said);
   }
 });
 
@@ -91,6 +91,13 @@ test("pricing's pod: alone in sdk and ebpf; with Envoy as a native sidecar in th
     }
   }
   assert.ok(find(rendered.ebpf, 'DaemonSet', 'ebpf-agent'), 'the eBPF agent runs as a DaemonSet');
+  // zero-code: the register hook, with the very variables compose and the native runner set.
+  const zeroCode = envOf(rendered['zero-code'], 'pricing');
+  assert.equal(zeroCode.NODE_OPTIONS, `--require ${PRICING_PRELOAD['zero-code']}`);
+  for (const [name, value] of Object.entries(ZERO_CODE_ENV)) assert.equal(zeroCode[name], value, name);
+  const memoryOf = (mode: (typeof MODES)[number]) =>
+    podSpecOf(find(rendered[mode], 'Deployment', 'pricing')!).containers[0].resources.limits.memory;
+  assert.equal(memoryOf('zero-code'), memoryOf('sdk'), 'an SDK is loaded: the full limit');
   for (const mode of MODES) assert.equal(envOf(rendered[mode], 'orders').DEMO_MODE, mode, 'orders names the mode, as web-ui does');
   assert.equal(find(rendered.sdk, 'DaemonSet', 'ebpf-agent'), undefined);
 });
@@ -104,7 +111,7 @@ test('every config is the repository file itself, byte for byte (one source for 
     );
   same('sdk', 'otel-collector-config', 'config.yaml', 'collector/otel-collector-config.yaml');
   same('envoy', 'envoy-config', 'envoy.yaml', 'envoy/envoy.yaml');
-  same('sdk', 'prometheus-config', 'prometheus.yml', 'prometheus/prometheus.yml');
+  same('sdk', 'prometheus-config', 'prometheus.yml', 'prometheus.yml');
   same('sdk', 'prometheus-config', 'alert-rules.yml', 'prometheus/alert-rules.yml');
   same('sdk', 'tempo-config', 'tempo.yaml', 'tempo/tempo.yaml');
   same('sdk', 'loki-config', 'loki-config.yaml', 'loki/loki-config.yaml');

@@ -441,6 +441,37 @@ for (const { mode, file, checkShape } of MODES) {
       checkMemory(mode, file);
     });
 
+    if (mode === 'sdk') {
+      // Switched on the running stack, as a user would: compose recreates pricing (and the two
+      // services that name the mode), nothing else.
+      await t.test(
+        "the README's zero-code command: one trace, pricing's spans from auto-instrumentations-node's libraries, none of its queries",
+        async () => {
+          const command = /^(docker compose -f (docker-compose-zero-code\.yml) up -d)$/m.exec(fs.readFileSync('README.md', 'utf8'));
+          assert.ok(command, 'README.md gives `docker compose -f docker-compose-zero-code.yml up -d`');
+          const zeroCode = command[2]!;
+          timed('zero-code', 'up -d on the sdk stack', () => compose(zeroCode, 'up', '-d'));
+          await waitUntilHealthy(zeroCode);
+          const config = (await (await fetch(`http://${HOST}/config.json`)).json()) as { mode: string };
+          assert.equal(config.mode, 'zero-code');
+          const { traceId, traces, byTrace } = await tracesOfOneOrder();
+          assert.equal(traces.length, 1, JSON.stringify(traces));
+          assert.deepEqual(traces[0]!.services, ['orders', 'inventory', 'pricing', 'notifications']);
+          const pricing = byTrace.get(traceId)!.filter((span) => span.service === 'pricing');
+          const scopes = new Set(pricing.map((span) => span.scope));
+          for (const library of ['http', 'express', 'undici'])
+            assert.ok(scopes.has(`@opentelemetry/instrumentation-${library}`), [...scopes].join(', '));
+          assert.deepEqual(
+            pricing.filter((span) => Object.keys(span.attributes).some((key) => key.startsWith('db.'))).map((span) => span.name),
+            [],
+            'no SQLite span from pricing',
+          );
+          for (let i = 0; i < 40; i++) assert.equal((await postOrder()).status, 201);
+          checkMemory('zero-code', zeroCode);
+        },
+      );
+    }
+
     await t.test("the README's stop command leaves no container, network or volume", () => {
       timed(mode, 'down -v', () => compose(file, '--profile', 'load', 'down', '-v'));
       assert.deepEqual(nothingLeft(), []);

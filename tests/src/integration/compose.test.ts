@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { fromRoot, NODE_HEAP_FLAGS } from '@demo/tools';
+import { fromRoot, NODE_HEAP_FLAGS, PRICING_PRELOAD, ZERO_CODE_ENV } from '@demo/tools';
 import { pinned, upstreamImages } from '../harness/versions';
 
 // The compose files as compose-go (the library `docker compose` is built on;
@@ -18,6 +18,7 @@ const FILES = {
   sdk: 'docker-compose.yml',
   envoy: 'docker-compose-envoy.yml',
   'envoy-propagation': 'docker-compose-envoy-propagation.yml',
+  'zero-code': 'docker-compose-zero-code.yml',
   ebpf: 'docker-compose-ebpf.yml',
 } as const;
 type ComposeMode = keyof typeof FILES;
@@ -160,6 +161,18 @@ test('sdk mode: pricing preloads the SDK and copies no headers', () => {
   assert.equal(projects.sdk.services.envoy, undefined);
 });
 
+test("zero-code mode: pricing preloads auto-instrumentations-node's register hook, set as natively by OTEL_* variables only", () => {
+  const pricing = env('zero-code', 'pricing');
+  assert.equal(pricing.NODE_OPTIONS, `--require ${PRICING_PRELOAD['zero-code']}`);
+  for (const [name, value] of Object.entries(ZERO_CODE_ENV)) assert.equal(pricing[name], value, name);
+  // Everything else about pricing is the sdk mode's: only what it preloads changed.
+  const { NODE_OPTIONS: _zero, ...rest } = pricing;
+  const { NODE_OPTIONS: _sdk, ...sdkRest } = env('sdk', 'pricing');
+  assert.deepEqual(rest, { ...sdkRest, ...ZERO_CODE_ENV });
+  assert.deepEqual([env('zero-code', 'orders').DEMO_MODE, env('zero-code', 'web-ui').DEMO_MODE], ['zero-code', 'zero-code']);
+  assert.equal(projects['zero-code'].services.pricing?.mem_limit, projects.sdk.services.pricing?.mem_limit);
+});
+
 test('Envoy modes: pricing without SDK, in the network namespace of its Envoy sidecar', () => {
   for (const mode of ['envoy', 'envoy-propagation'] as const) {
     const pricing = env(mode, 'pricing');
@@ -236,7 +249,7 @@ test('every host a service, the collector, Envoy, Prometheus or Grafana calls is
     fs.readFileSync(fromRoot('tempo', 'tempo.yaml'), 'utf8'),
   ].join('\n');
   const prometheusTargets = (
-    YAML.parse(fs.readFileSync(fromRoot('prometheus', 'prometheus.yml'), 'utf8')).scrape_configs as {
+    YAML.parse(fs.readFileSync(fromRoot('prometheus.yml'), 'utf8')).scrape_configs as {
       static_configs: { targets: string[] }[];
     }[]
   ).flatMap((job) => job.static_configs.flatMap((group) => group.targets.map((target) => target.split(':')[0]!)));

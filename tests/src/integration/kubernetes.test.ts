@@ -90,7 +90,7 @@ after(() => {
 test("server-side dry run: every mode's manifests, eBPF included, are accepted by the API server", () => {
   kubectl('create', 'namespace', 'dry-run');
   try {
-    for (const mode of ['sdk', 'envoy', 'envoy-propagation', 'ebpf']) {
+    for (const mode of ['sdk', 'envoy', 'envoy-propagation', 'zero-code', 'ebpf']) {
       // --kube-version: `helm template` asks no cluster; the one it will be applied to is 1.37.
       // Tail sampling on in one mode, so its collector args and ConfigMap are checked too.
       const extra = mode === 'envoy' ? ['--set', 'collector.tailSampling=true'] : [];
@@ -362,6 +362,53 @@ for (const mode of ['sdk', 'envoy', 'envoy-propagation'] as const) {
         JSON.stringify(memory[mode]),
       );
     });
+
+    if (mode === 'sdk') {
+      // Switched on the running release, as a user would (docs/kubernetes.md): pricing's pod
+      // is recreated with the register hook, orders and web-ui with the new mode's name.
+      await t.test(
+        "helm upgrade --set mode=zero-code: one trace, pricing's spans from auto-instrumentations-node's libraries, none of its queries",
+        async () => {
+          timed('helm upgrade --wait (zero-code)', () =>
+            helm(
+              'upgrade',
+              RELEASE,
+              CHART,
+              '-n',
+              NAMESPACE,
+              '-f',
+              STAND_INS,
+              '--set',
+              'mode=zero-code',
+              '--set',
+              'persistence.keepOnUninstall=false',
+              '--wait',
+              '--timeout',
+              '5m',
+            ),
+          );
+          const pricingPod = kubectlJson('-n', NAMESPACE, 'get', 'pods', '-l', 'app.kubernetes.io/name=pricing').items[0];
+          const env = Object.fromEntries(pricingPod.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
+          assert.equal(env.NODE_OPTIONS, '--require @opentelemetry/auto-instrumentations-node/register');
+          const { traceId, traces, byTrace } = await stack.tracesOfOneOrder(ordersUrl(clusterIp('orders')), tempoUrl());
+          assert.deepEqual(
+            traces.map((trace) => trace.services),
+            [['orders', 'inventory', 'pricing', 'notifications']],
+          );
+          const pricing = byTrace.get(traceId)!.filter((span) => span.service === 'pricing');
+          assert.ok(
+            pricing.some((span) => span.scope === '@opentelemetry/instrumentation-http' && span.kind === 2),
+            'the http server span',
+          );
+          assert.deepEqual(
+            pricing.filter((span) => Object.keys(span.attributes).some((key) => key.startsWith('db.'))).map((span) => span.name),
+            [],
+            'no SQLite span from pricing',
+          );
+          memory['zero-code'] = podMemory();
+        },
+      );
+    }
 
     await t.test('helm uninstall leaves nothing of the release', async () => {
       timed(`helm uninstall (${mode})`, () => helm('uninstall', RELEASE, '-n', NAMESPACE, '--wait', '--timeout', '3m'));

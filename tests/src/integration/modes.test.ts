@@ -16,6 +16,7 @@ import {
   SPAN_KIND,
   type Mode,
   type ObservedOrder,
+  waitFor,
 } from '@demo/tools';
 import { startHarness, type Harness } from '../harness/harness';
 
@@ -104,6 +105,43 @@ test('envoy-propagation: one trace, inventory -> Envoy ingress -> Envoy egress -
   assert.match(String(propagated.msg), new RegExp(`^Propagating header traceparent=00-${observed.body.trace_id}-[0-9a-f]{16}-01$`));
 });
 
+test("zero-code: one trace; pricing's spans come from auto-instrumentations-node's libraries, none from its own code", async () => {
+  const { h, observed } = await orderIn('zero-code');
+  assert.equal(observed.traces.length, 1, JSON.stringify(observed.traces));
+  assert.deepEqual(observed.traces[0]!.services, ['orders', 'inventory', 'pricing', 'notifications']);
+  const pricing = observed.spans.filter((span) => span.service === 'pricing');
+  const scopes = new Set(pricing.map((span) => span.scope));
+  for (const library of ['http', 'express', 'undici'])
+    assert.ok(scopes.has(`@opentelemetry/instrumentation-${library}`), [...scopes].join(', '));
+
+  // The trace is whole because the http and undici instrumentations carry traceparent:
+  // inventory's call -> pricing's server span -> ... -> pricing's call -> notifications.
+  const server = serverSpan(observed.spans, 'pricing')!;
+  assert.deepEqual(ancestry(server, observed.spans).map((span) => `${span.service}:${span.kind}`)[0], `inventory:${SPAN_KIND.client}`);
+  const notifications = serverSpan(observed.spans, 'notifications')!;
+  const caller = observed.spans.find((span) => span.spanId === notifications.parentSpanId)!;
+  assert.deepEqual([caller.service, caller.kind, caller.scope], ['pricing', SPAN_KIND.client, '@opentelemetry/instrumentation-undici']);
+
+  // What it does not see: pricing's SQLite queries, its business step, the order id on its spans.
+  assert.deepEqual(
+    pricing.filter((span) => Object.keys(span.attributes).some((key) => key.startsWith('db.'))).map((span) => span.name),
+    [],
+  );
+  assert.ok(!pricing.some((span) => span.name === 'calculate price'));
+  assert.ok(!pricing.some((span) => 'app.order.id' in span.attributes));
+  assert.ok(
+    observed.spans.some((span) => span.service === 'inventory' && 'db.system.name' in span.attributes),
+    'inventory still shows its queries',
+  );
+
+  // Its logs still carry the trace: the pino instrumentation is among the package's defaults.
+  await waitFor(
+    () => h.sink!.logs.some((log) => log.service === 'pricing' && log.traceId === observed.body.trace_id),
+    10_000,
+    "pricing's log record with the order's trace id",
+  );
+});
+
 test('npm run compare-modes -- --json reports each mode as the tests above see it', async () => {
   const { stdout } = await promisify(execFile)(process.execPath, [fromRoot('tools', 'dist', 'compare-modes.js'), '--json'], {
     encoding: 'utf8',
@@ -111,10 +149,16 @@ test('npm run compare-modes -- --json reports each mode as the tests above see i
   });
   const report = JSON.parse(stdout) as Record<
     string,
-    { traces: number; broken_at: string; fault_reaches_notifications: boolean; trace_list: { services: string[] }[] }
+    {
+      traces: number;
+      broken_at: string;
+      no_database_spans: string[];
+      fault_reaches_notifications: boolean;
+      trace_list: { services: string[] }[];
+    }
   >;
   const services = (mode: string) => report[mode]!.trace_list.map((trace) => trace.services);
-  assert.deepEqual(Object.keys(report), ['sdk', 'none', 'envoy', 'envoy-propagation']);
+  assert.deepEqual(Object.keys(report), ['none', 'envoy', 'envoy-propagation', 'zero-code', 'sdk']);
   assert.deepEqual(services('sdk'), [['orders', 'inventory', 'pricing', 'notifications']]);
   assert.deepEqual(services('none'), [['orders', 'inventory'], ['notifications']]);
   assert.deepEqual(services('envoy'), [
@@ -122,9 +166,14 @@ test('npm run compare-modes -- --json reports each mode as the tests above see i
     ['pricing-envoy', 'notifications'],
   ]);
   assert.deepEqual(services('envoy-propagation'), [['orders', 'inventory', 'pricing-envoy', 'notifications']]);
+  assert.deepEqual(services('zero-code'), [['orders', 'inventory', 'pricing', 'notifications']]);
   assert.equal(report.envoy!.traces, 2);
   const brokenAt = Object.fromEntries(Object.entries(report).map(([mode, result]) => [mode, result.broken_at]));
-  assert.deepEqual(brokenAt, { sdk: '', none: 'pricing', envoy: 'pricing', 'envoy-propagation': '' });
+  assert.deepEqual(brokenAt, { none: 'pricing', envoy: 'pricing', 'envoy-propagation': '', 'zero-code': '', sdk: '' });
+  const unseen = Object.fromEntries(Object.entries(report).map(([mode, result]) => [mode, result.no_database_spans]));
+  // none: pricing left no span at all, so nothing says it answered; the sidecar and the
+  // zero-code libraries saw it answer, but not its queries.
+  assert.deepEqual(unseen, { none: [], envoy: ['pricing'], 'envoy-propagation': ['pricing'], 'zero-code': ['pricing'], sdk: [] });
   const faultArrives = Object.fromEntries(Object.entries(report).map(([mode, result]) => [mode, result.fault_reaches_notifications]));
-  assert.deepEqual(faultArrives, { sdk: true, none: false, envoy: false, 'envoy-propagation': true });
+  assert.deepEqual(faultArrives, { none: false, envoy: false, 'envoy-propagation': true, 'zero-code': true, sdk: true });
 });

@@ -1,5 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,6 +13,7 @@ import {
   observeOneOrder,
   prometheusProcess,
   PROMETHEUS_CONFIG,
+  PROMETHEUS_RULES_DIR,
   PROMTOOL_BINARY,
   prometheusTool,
   queryPrometheus,
@@ -66,9 +68,13 @@ test('the collector binary accepts the config compose mounts', () => {
   assert.doesNotMatch(output, /error/i);
 });
 
-test('promtool accepts prometheus.yml', () => {
-  const output = execFileSync(prometheusTool(PROMTOOL_BINARY), ['check', 'config', PROMETHEUS_CONFIG], { encoding: 'utf8' });
-  assert.match(output, /SUCCESS/);
+test('promtool accepts prometheus.yml and its rules, laid out as compose and the chart mount them in /etc/prometheus', () => {
+  const etc = fs.mkdtempSync(path.join(os.tmpdir(), 'etc-prometheus-'));
+  fs.copyFileSync(PROMETHEUS_CONFIG, path.join(etc, 'prometheus.yml'));
+  fs.copyFileSync(path.join(PROMETHEUS_RULES_DIR, 'alert-rules.yml'), path.join(etc, 'alert-rules.yml'));
+  const output = execFileSync(prometheusTool(PROMTOOL_BINARY), ['check', 'config', path.join(etc, 'prometheus.yml')], { encoding: 'utf8' });
+  assert.match(output, /SUCCESS: 3 rules found/);
+  fs.rmSync(etc, { recursive: true });
 });
 
 test('one order makes exactly one trace holding all four services', () => {

@@ -142,6 +142,7 @@ test('sdk: one trace, nothing broken', async () => {
   assert.match(order.verdict, /^1 trace, nothing broken\.$/);
   assert.deepEqual(await servicesIn(order.traceIds[0]!), ['web-ui', 'orders', 'inventory', 'pricing', 'notifications']);
   assert.match(await page.locator('#waterfall [data-trace-id] h3').innerText(), /^trace 1 of 1 · starts at web-ui/);
+  assert.equal(await page.locator('#unseen').isHidden(), true, 'every service shows its queries');
 });
 
 test('an order whose trace id begins with 0 (Tempo trims it in search): each span drawn once, live and reopened at /?order=N', async () => {
@@ -230,6 +231,10 @@ test('envoy: two traces, pricing-envoy in both, broken at pricing; the page labe
   assert.match(headings[0]!, /^trace 1 of 2 · starts at web-ui/);
   assert.match(headings[1]!, /^trace 2 of 2 · starts at pricing-envoy \(egress\)/);
   assert.match(order.verdict, /trace 1 ends at pricing-envoy: .*with no child.*trace 2 starts at pricing-envoy: .*with no parent/);
+  // Envoy saw pricing answer, but not its queries: the page says so, from the spans.
+  assert.deepEqual(await page.locator('#unseen li').evaluateAll((items) => items.map((item) => (item as HTMLElement).dataset.service)), [
+    'pricing',
+  ]);
   // The same search in Grafana: Explore on the TraceQL query for this order.
   const search = (await page.getAttribute('#grafana-order-link', 'href'))!;
   const pane = Object.values(
@@ -244,7 +249,7 @@ test('envoy: two traces, pricing-envoy in both, broken at pricing; the page labe
       .evaluate((bar) => parseFloat((bar as HTMLElement).style.marginLeft));
   assert.ok((await left(order.traceIds[1]!)) > (await left(order.traceIds[0]!)));
 
-  const expected = `order ${order.orderId}: 2 traces [web-ui → orders → inventory → pricing-envoy] | [pricing-envoy → notifications] broken at pricing`;
+  const expected = `order ${order.orderId}: 2 traces [web-ui → orders → inventory → pricing-envoy] | [pricing-envoy → notifications] broken at pricing · pricing: no database spans`;
   const deadline = Date.now() + 20_000;
   while (!terminal.includes(expected) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
   assert.ok(terminal.includes(expected), `expected "${expected}" in ${JSON.stringify(terminal)}`);
@@ -258,6 +263,22 @@ test('envoy-propagation: one trace through both Envoy spans, nothing broken', as
   assert.equal(order.traceIds.length, 1, order.verdict);
   assert.equal(order.brokenAt, '');
   assert.deepEqual(await servicesIn(order.traceIds[0]!), ['web-ui', 'orders', 'inventory', 'pricing-envoy', 'notifications']);
+});
+
+test("zero-code: one trace, nothing broken, and the page names what the register hook did not see: pricing's queries", async () => {
+  await switchTo('zero-code');
+  const order = await placeOrderAndWait('zero-code');
+  assert.equal(order.traceIds.length, 1, order.verdict);
+  assert.equal(order.brokenAt, '');
+  assert.match(order.verdict, /^1 trace, nothing broken\.$/);
+  assert.deepEqual(await servicesIn(order.traceIds[0]!), ['web-ui', 'orders', 'inventory', 'pricing', 'notifications']);
+  assert.deepEqual(await page.locator('#unseen li').allInnerTexts(), [
+    'pricing: no database spans (what traced it saw its HTTP traffic, not the SQLite queries in its code)',
+  ]);
+  const expected = `order ${order.orderId}: 1 trace [web-ui → orders → inventory → pricing → notifications] nothing broken · pricing: no database spans`;
+  const deadline = Date.now() + 20_000;
+  while (!terminal.includes(expected) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
+  assert.ok(terminal.includes(expected), `expected "${expected}" in ${JSON.stringify(terminal)}`);
 });
 
 test('off: the page says tracing is off and draws nothing', async () => {
@@ -277,6 +298,7 @@ test('the comparison: orders of every mode in one orders.db, each with its own m
     ['none', '2', 'pricing'],
     ['envoy', '2', 'pricing'],
     ['envoy-propagation', '1', 'not broken'],
+    ['zero-code', '1', 'not broken'],
   ];
   for (const [mode, traces, brokenAt] of expected) {
     const row = page.locator(`#recent tbody tr[data-order-id="${placed.get(mode)}"]`);

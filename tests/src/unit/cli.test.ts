@@ -29,7 +29,7 @@ test('npm run local: bad input exits 2 with a message naming it and the usage, b
     [['--mode', 'bogus'], /^unknown mode "bogus"\n/],
     [['--mode=sdk', '--foo'], /^unknown argument "--foo"\n/],
     [['extra'], /^unknown argument "extra"\n/],
-    [['--mode'], /^--mode needs a value: one of sdk, none, envoy, envoy-propagation, off\n/],
+    [['--mode'], /^--mode needs a value: one of sdk, none, envoy, envoy-propagation, zero-code, off\n/],
     [['--tail-sampling=on'], /^--tail-sampling takes no value\n/],
   ];
   for (const [args, message] of cases) {
@@ -38,7 +38,7 @@ test('npm run local: bad input exits 2 with a message naming it and the usage, b
     assert.match(result.stderr, message, args.join(' '));
     assert.match(
       result.stdout,
-      /^usage: npm run local -- --mode <sdk\|none\|envoy\|envoy-propagation\|off> \[--load\] \[--tail-sampling\]/,
+      /^usage: npm run local -- --mode <sdk\|none\|envoy\|envoy-propagation\|zero-code\|off> \[--load\] \[--tail-sampling\]/,
     );
   }
   const help = local('-h');

@@ -21,6 +21,7 @@ import {
   faultFromBaggageHeader,
   RetryingExporter,
   isRetryable,
+  markOwnTelemetryStarted,
 } from '@demo/shared';
 import { freePort } from '@demo/tools';
 import { failingServer, hungServer } from '../harness/stand-ins';
@@ -30,6 +31,8 @@ const spans = new InMemorySpanExporter();
 before(() => {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] }));
+  // As telemetry.ts does once its SDK runs: the services' own spans speak only then.
+  markOwnTelemetryStarted();
 });
 after(() => {
   trace.disable();

@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import {
   CUT_CHECK_MS,
   fromRoot,
+  OtlpSink,
   tempoLeftPadsTraceIds,
   parseTraceQl,
   QUERY_END_CUTOFF_MS,
@@ -166,4 +167,20 @@ test('the stand-in pads search ids exactly where tempo/tempo.yaml makes Tempo pa
   assert.equal(chart.tempo.args.includes('--left-pad-trace-ids'), padded);
   assert.equal(tempoBehaviour().leftPadTraceIds, false, "without the flag, Tempo's own default");
   assert.equal(tempoBehaviour().instantSearch, false, "without --instant-search, Tempo's lag");
+});
+
+test("the stand-in's own switch, not Tempo's API: POST /stand-in/instant-search turns the search lag off and on", async () => {
+  const sink = await OtlpSink.start(0, '127.0.0.1');
+  try {
+    const post = (query: string) => fetch(`${sink.url}/stand-in/instant-search?${query}`, { method: 'POST' });
+    assert.equal(sink.tempo.instantSearch, false, "Tempo's lag by default");
+    assert.equal((await post('on=true')).status, 204);
+    assert.equal(sink.tempo.instantSearch, true);
+    assert.equal((await post('on=false')).status, 204);
+    assert.equal(sink.tempo.instantSearch, false);
+    const refused = await post('on=yes');
+    assert.deepEqual([refused.status, await refused.text()], [400, 'on must be true or false']);
+  } finally {
+    await sink.close();
+  }
 });

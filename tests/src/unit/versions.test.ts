@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -37,9 +37,11 @@ test('the compose files take every upstream image version from .env', () => {
     'compose/envoy.yaml',
     'compose/ebpf.yaml',
     'compose/tail-sampling.yaml',
+    'compose/zero-code.yaml',
     'docker-compose-envoy.yml',
     'docker-compose-envoy-propagation.yml',
     'docker-compose-ebpf.yml',
+    'docker-compose-zero-code.yml',
   ];
   const images = files.flatMap((file) => [...read(file).matchAll(/^\s*image:\s*(\S+)/gm)].map((m) => ({ file, image: m[1]! })));
   assert.ok(images.length >= 8);
@@ -177,4 +179,36 @@ test('docs/versions.md lists every version of .env, with its value', () => {
     assert.match(listed.get(name)!, new RegExp(`^v?${value.replaceAll('.', '\\.')}\\b`), `docs/versions.md: ${name}`);
   }
   for (const name of listed.keys()) assert.ok(name in pinnedVersions(), `docs/versions.md lists ${name}, which .env does not have`);
+});
+
+test('one SDK line in the services: npm ls finds one @opentelemetry/instrumentation, auto-instrumentations-node included', () => {
+  const workspaces = ['shared', 'orders', 'inventory', 'pricing', 'notifications', 'load-generator'].flatMap((name) => [
+    '--workspace',
+    `services/${name}`,
+  ]);
+  type Tree = { version?: string; dependencies?: Record<string, Tree> };
+  // npm ls exits 1 here: it calls each overridden version "invalid" against the range it
+  // overrides (sdk-node's exact 3.1.0 pins, the contrib packages' ^0.300.0). The tree it
+  // prints is complete all the same.
+  const ls = spawnSync('npm', ['ls', '--all', '--json', ...workspaces], { cwd: fromRoot(), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const tree = JSON.parse(ls.stdout) as Tree & { problems?: string[] };
+  assert.deepEqual(
+    (tree.problems ?? []).filter((problem) => !problem.startsWith('invalid: ')),
+    [],
+    'nothing missing or extraneous',
+  );
+  const versions = new Map<string, Set<string>>();
+  const walk = (node: Tree) => {
+    for (const [name, child] of Object.entries(node.dependencies ?? {})) {
+      if (child.version) versions.set(name, (versions.get(name) ?? new Set()).add(child.version));
+      walk(child);
+    }
+  };
+  walk(tree);
+  // The register hook of the zero-code mode is in the tree, on the same line as the services' SDK.
+  assert.deepEqual([...(versions.get('@opentelemetry/auto-instrumentations-node') ?? [])], ['0.82.0']);
+  for (const name of ['@opentelemetry/instrumentation', '@opentelemetry/sdk-node', '@opentelemetry/instrumentation-http'])
+    assert.deepEqual([...(versions.get(name) ?? [])], ['0.301.0'], name);
+  for (const name of ['@opentelemetry/sdk-trace', '@opentelemetry/sdk-logs', '@opentelemetry/sdk-metrics'])
+    assert.deepEqual([...(versions.get(name) ?? [])], ['3.1.1'], name);
 });
