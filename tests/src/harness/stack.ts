@@ -39,6 +39,7 @@ export async function storedSpans(tempoUrl: string): Promise<SpanRecord[]> {
 export interface TracesOfOneOrder {
   /** The trace id the order's answer gave. */
   traceId: string;
+  orderId: number;
   /** The traces the order left, the earliest first: the answer's own trace. */
   traces: TraceSummary[];
   byTrace: Map<string, SpanRecord[]>;
@@ -53,6 +54,8 @@ export async function tracesOfOneOrder(ordersUrl: string, tempoUrl: string): Pro
   const before = new Set((await storedSpans(tempoUrl)).map((span) => span.traceId));
   const order = await postOrder(ordersUrl);
   assert.equal(order.status, 201, JSON.stringify(order.body));
+  // 201 with "out_of_stock" is an order that never reached pricing: not the trace to look at.
+  assert.equal(order.body.status, 'confirmed', JSON.stringify(order.body));
   const traceId = String(order.body.trace_id);
   assert.match(traceId, /^[0-9a-f]{32}$/);
 
@@ -74,7 +77,7 @@ export async function tracesOfOneOrder(ordersUrl: string, tempoUrl: string): Pro
   assert.ok(fresh.length > 0, `no span of the order (trace ${traceId}) reached the Tempo stand-in within 60 s`);
   const traces = summarizeTraces(fresh);
   assert.equal(traces[0]!.traceId, traceId, "the answer's trace id is the first trace");
-  return { traceId, traces, byTrace: groupByTrace(fresh) };
+  return { traceId, orderId: Number(order.body.order_id), traces, byTrace: groupByTrace(fresh) };
 }
 
 /** Runs `action` and writes how long it took to `timings[step]`, e.g. "12.3 s". */

@@ -189,26 +189,28 @@ const EXPECTED: Record<string, string[][]> = {
   'envoy-propagation': [['orders', 'inventory', 'pricing-envoy', 'notifications']],
 };
 
+/** The release in one mode, as docs/kubernetes.md installs it, with the stand-ins' values; waits until every pod is Ready. */
+const deploy = (verb: 'install' | 'upgrade', mode: string) =>
+  helm(
+    verb,
+    RELEASE,
+    CHART,
+    '-n',
+    NAMESPACE,
+    '-f',
+    STAND_INS,
+    '--set',
+    `mode=${mode}`,
+    '--set',
+    'persistence.keepOnUninstall=false',
+    '--wait',
+    '--timeout',
+    '5m',
+  );
+
 for (const mode of ['sdk', 'envoy', 'envoy-propagation'] as const) {
   test(`helm install --set mode=${mode}: pods Ready under "restricted", one order traced as in compose, helm test, uninstall leaves nothing`, async (t) => {
-    timed(`helm install --wait (${mode})`, () =>
-      helm(
-        'install',
-        RELEASE,
-        CHART,
-        '-n',
-        NAMESPACE,
-        '-f',
-        STAND_INS,
-        '--set',
-        `mode=${mode}`,
-        '--set',
-        'persistence.keepOnUninstall=false',
-        '--wait',
-        '--timeout',
-        '5m',
-      ),
-    );
+    timed(`helm install --wait (${mode})`, () => deploy('install', mode));
     const ordersIp = clusterIp('orders');
 
     await t.test('every pod is Ready', () => {
@@ -369,24 +371,7 @@ for (const mode of ['sdk', 'envoy', 'envoy-propagation'] as const) {
       await t.test(
         "helm upgrade --set mode=zero-code: one trace, pricing's spans from auto-instrumentations-node's libraries, none of its queries",
         async () => {
-          timed('helm upgrade --wait (zero-code)', () =>
-            helm(
-              'upgrade',
-              RELEASE,
-              CHART,
-              '-n',
-              NAMESPACE,
-              '-f',
-              STAND_INS,
-              '--set',
-              'mode=zero-code',
-              '--set',
-              'persistence.keepOnUninstall=false',
-              '--wait',
-              '--timeout',
-              '5m',
-            ),
-          );
+          timed('helm upgrade --wait (zero-code)', () => deploy('upgrade', 'zero-code'));
           const pricingPod = kubectlJson('-n', NAMESPACE, 'get', 'pods', '-l', 'app.kubernetes.io/name=pricing').items[0];
           const env = Object.fromEntries(pricingPod.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
           assert.equal(env.NODE_OPTIONS, '--require @opentelemetry/auto-instrumentations-node/register');

@@ -80,6 +80,13 @@ async function switchTo(mode: Mode): Promise<void> {
   await page.getByText(`Mode: ${mode}`).waitFor();
 }
 
+/** Waits up to 20 s for the native runner's report to print this line, as the terminal does. */
+async function terminalPrints(expected: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!terminal.includes(expected) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
+  assert.ok(terminal.includes(expected), `expected "${expected}" in ${JSON.stringify(terminal)}`);
+}
+
 /** Places an order on the page and waits until the page has settled on its verdict. */
 async function placeOrderAndWait(mode: Mode): Promise<{ orderId: number; traceIds: string[]; brokenAt: string | null; verdict: string }> {
   const before = await page.locator('#result-summary').innerText();
@@ -250,9 +257,7 @@ test('envoy: two traces, pricing-envoy in both, broken at pricing; the page labe
   assert.ok((await left(order.traceIds[1]!)) > (await left(order.traceIds[0]!)));
 
   const expected = `order ${order.orderId}: 2 traces [web-ui → orders → inventory → pricing-envoy] | [pricing-envoy → notifications] broken at pricing · pricing: no database spans`;
-  const deadline = Date.now() + 20_000;
-  while (!terminal.includes(expected) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
-  assert.ok(terminal.includes(expected), `expected "${expected}" in ${JSON.stringify(terminal)}`);
+  await terminalPrints(expected);
   fs.mkdirSync(fromRoot('test-results'), { recursive: true });
   await page.screenshot({ path: fromRoot('test-results', 'web-ui-envoy.png'), fullPage: true });
 });
@@ -276,9 +281,7 @@ test("zero-code: one trace, nothing broken, and the page names what the register
     'pricing: no database spans (what traced it saw its HTTP traffic, not the SQLite queries in its code)',
   ]);
   const expected = `order ${order.orderId}: 1 trace [web-ui → orders → inventory → pricing → notifications] nothing broken · pricing: no database spans`;
-  const deadline = Date.now() + 20_000;
-  while (!terminal.includes(expected) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
-  assert.ok(terminal.includes(expected), `expected "${expected}" in ${JSON.stringify(terminal)}`);
+  await terminalPrints(expected);
 });
 
 test('off: the page says tracing is off and draws nothing', async () => {
