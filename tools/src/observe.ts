@@ -39,7 +39,7 @@ export async function observeOneOrder(
 }
 
 /** Only traces with a span that started since `ns`: a trace begun before the order (a late batch from start-up) is not the order's. */
-function startedSince(ns: bigint, spans: SpanRecord[]): SpanRecord[] {
+export function startedSince(ns: bigint, spans: SpanRecord[]): SpanRecord[] {
   const recent = new Set(spans.filter((span) => span.startNs >= ns).map((span) => span.traceId));
   return spans.filter((span) => recent.has(span.traceId));
 }

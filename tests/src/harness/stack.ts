@@ -2,7 +2,7 @@
 // share: one order placed through a running stack, the spans the Tempo stand-in holds, and
 // "the traces of one order", the shape the README promises per mode.
 import assert from 'node:assert/strict';
-import { groupByTrace, sleep, summarizeTraces, withoutHealthChecks, type SpanRecord, type TraceSummary } from '@demo/tools';
+import { groupByTrace, sleep, startedSince, summarizeTraces, withoutHealthChecks, type SpanRecord, type TraceSummary } from '@demo/tools';
 import { LAPTOP_ORDER } from './harness';
 
 export const ORDER = LAPTOP_ORDER;
@@ -52,6 +52,7 @@ export interface TracesOfOneOrder {
  */
 export async function tracesOfOneOrder(ordersUrl: string, tempoUrl: string): Promise<TracesOfOneOrder> {
   const before = new Set((await storedSpans(tempoUrl)).map((span) => span.traceId));
+  const sentNs = BigInt(Date.now()) * 1_000_000n;
   const order = await postOrder(ordersUrl);
   assert.equal(order.status, 201, JSON.stringify(order.body));
   // 201 with "out_of_stock" is an order that never reached pricing: not the trace to look at.
@@ -67,8 +68,10 @@ export async function tracesOfOneOrder(ordersUrl: string, tempoUrl: string): Pro
   const done = () => Date.now() - stableSince >= quietMs && fresh.some((span) => span.traceId === traceId);
   while (Date.now() < deadline && !done()) {
     await sleep(500);
-    // Health checks are traces too under the zero-code register hook (observe.ts says why).
-    fresh = withoutHealthChecks((await storedSpans(tempoUrl)).filter((span) => !before.has(span.traceId)));
+    // A trace begun before the order (a restock whose last batch was still on its way) is not
+    // the order's; health checks are traces too under the zero-code register hook (observe.ts).
+    const arrived = (await storedSpans(tempoUrl)).filter((span) => !before.has(span.traceId));
+    fresh = withoutHealthChecks(startedSince(sentNs, arrived));
     if (fresh.length !== count) {
       count = fresh.length;
       stableSince = Date.now();
