@@ -88,4 +88,4 @@ build "otel/opentelemetry-collector-contrib:$COLLECTOR_VERSION" collector "$(scr
 build "envoyproxy/envoy:v$ENVOY_VERSION" envoy .tools/envoy-venv/lib/python3*/site-packages/envoy/_bin/envoy
 build "nginx:$NGINX_VERSION-alpine" nginx
 build "prom/prometheus:v$PROMETHEUS_VERSION" prometheus .tools/prometheus/prometheus .tools/prometheus/promtool
-build otel-demo-stand-in/otlp-receiver:1 otlp-receiver tools/dist/otlp-receiver.js tools/dist/otlp-sink.js tools/dist/otlp-protobuf.js tools/dist/process.js tools/dist/tempo-api.js
+build otel-demo-stand-in/otlp-receiver:1 otlp-receiver tools/dist/otlp-receiver.js tools/dist/otlp-sink.js tools/dist/otlp-protobuf.js tools/dist/process.js tools/dist/tempo-api.js tools/dist/trace-verdict.js

@@ -1,4 +1,5 @@
 import { Pool } from 'undici';
+import { percentile } from './stats';
 
 // The load side of `npm run bench`, run as its own process so that its CPU shows up apart
 // from the services'. Closed loop: `concurrency` connections, each sending the next request
@@ -26,11 +27,6 @@ export interface DriverResult {
   /** Requests answered during warm-up and measurement, and the load process's own CPU over both. */
   allRequests: number;
   driverCpuMs: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 function cpuMsSince(start: NodeJS.CpuUsage): number {
@@ -81,7 +77,6 @@ async function run(options: DriverOptions): Promise<DriverResult> {
   await Promise.all(workers);
   await pool.close();
 
-  latencies.sort((a, b) => a - b);
   const round = (ms: number) => Math.round(ms * 100) / 100;
   return {
     requests: latencies.length,

@@ -5,6 +5,8 @@ import { fork } from 'node:child_process';
 import { collectorIsBuilt, collectorProcess } from './collector';
 import { OtlpSink } from './otlp-sink';
 import { freePorts } from './ports';
+import { median } from './stats';
+import { describeProblem, parseCommandLine, positiveNumber } from './cli';
 
 // npm run bench-logs -- [--lines 20000] [--rounds 3]
 //
@@ -82,14 +84,10 @@ async function runChild(shipping: string, lines: number, endpoint: string): Prom
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === '--child') return child(Number(argv[1]));
-  const option = (name: string, fallback: number) => {
-    const i = argv.indexOf(name);
-    const value = i >= 0 ? Number(argv[i + 1]) : fallback;
-    if (!(value > 0)) throw new Error(`${name} needs a positive number`);
-    return value;
-  };
-  const lines = option('--lines', 20_000);
-  const rounds = option('--rounds', 3);
+  const parsed = parseCommandLine(argv, { lines: { type: 'string' }, rounds: { type: 'string' } });
+  if (!parsed.ok) throw new Error(describeProblem(parsed.problem));
+  const lines = positiveNumber(parsed.values, 'lines', 20_000);
+  const rounds = positiveNumber(parsed.values, 'rounds', 3);
   if (!collectorIsBuilt()) throw new Error('the collector is not built: run bash scripts/setup-collector.sh');
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-logs-'));
@@ -114,7 +112,6 @@ async function main(): Promise<void> {
     await sink.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   console.log('LOG_SHIPPING    main thread µs/line (median, all rounds)        whole process µs/line (median, all rounds)');
   for (const shipping of SHIPPINGS) {
     const mine = results.filter((r) => r.shipping === shipping);

@@ -13,7 +13,9 @@ import { fromRoot } from './paths';
 import type { DriverResult } from './bench-driver';
 import type { Mode } from './modes';
 import { printProfileSummary } from './cpu-profile';
-import { parseCommandLine, type ParsedValue } from './cli';
+import { describeProblem, parseCommandLine, type ParsedValue } from './cli';
+import { median } from './stats';
+import { printTable } from './table';
 
 // npm run bench -- [--duration 20] [--warmup 5] [--concurrency 32] [--configs limit,off,sdk,sdk-head-10,sdk-tail,envoy,...]
 //                  [--env OTEL_LOGS_EXPORTER=none]   (extra environment for the services; repeatable)
@@ -126,9 +128,7 @@ const COMMAND_LINE = {
 function readOptions(argv: string[]): Options {
   const parsed = parseCommandLine(argv, COMMAND_LINE);
   if (!parsed.ok) {
-    const { kind, argument } = parsed.problem;
-    if (kind === 'unknown') throw new Error(`unknown option ${argument}`);
-    throw new Error(kind === 'needs-value' ? `${argument} needs a value` : `${argument} takes no value`);
+    throw new Error(describeProblem(parsed.problem));
   }
   const { values } = parsed;
   const number = (value: ParsedValue, fallback: number) => (typeof value === 'string' ? Number(value) : fallback);
@@ -312,7 +312,7 @@ async function benchOne(config: Config, options: Options): Promise<ConfigResult 
 /** CPU per request summed over every process: what the two shared cores spent on one order. */
 const totalCpuMs = (r: ConfigResult) => Object.values(r.cpuMsPerRequest).reduce((a, b) => a + b, 0);
 
-function printTable(results: ConfigResult[]): void {
+function printResults(results: ConfigResult[]): void {
   const off = results.find((r) => r.config === 'off');
   const nonChain = (config: Config) => config === 'limit';
   const limit = results.find((r) => r.config === 'limit');
@@ -330,14 +330,14 @@ function printTable(results: ConfigResult[]): void {
       .map(([name, mb]) => `${name} ${mb}`)
       .join(', '),
   ]);
-  printColumns(header, rows);
+  printTable(header, rows);
   if (off && limit) console.log(`\noff reaches ${((100 * off.requestsPerSec) / limit.requestsPerSec).toFixed(0)}% of limit's throughput.`);
 
   // Throughput on two shared cores is set by the CPU each request costs, summed over every
   // process: this table shows where that cost sits.
   const names = [...new Set(results.flatMap((r) => Object.keys(r.cpuMsPerRequest)))];
   console.log('\nCPU ms per request (all processes share the same two cores):\n');
-  printColumns(
+  printTable(
     ['config', 'total', ...names, 'services: V8 helper threads'],
     results.map((r) => {
       const total = totalCpuMs(r);
@@ -348,7 +348,7 @@ function printTable(results: ConfigResult[]): void {
 
   // What a preload costs before the first request: loading its modules and starting its SDK.
   console.log('\nStart-up, ms from spawn until /health answers (polled every 100 ms):\n');
-  printColumns(
+  printTable(
     ['config', ...SERVICES],
     results.filter((r) => r.startupMs).map((r) => [r.config, ...SERVICES.map((name) => String(r.startupMs![name]))]),
   );
@@ -362,15 +362,10 @@ function printMedians(results: ConfigResult[]): void {
   const rounds = new Map<Config, ConfigResult[]>();
   for (const r of results) rounds.set(r.config, [...(rounds.get(r.config) ?? []), r]);
   if (![...rounds.values()].some((rows) => rows.length > 1)) return;
-  const median = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  };
   const offRows = rounds.get('off');
   const offRate = offRows ? median(offRows.map((r) => r.requestsPerSec)) : undefined;
   console.log('\nMedians over the rounds (each config as often as it was listed):\n');
-  printColumns(
+  printTable(
     [
       'config',
       'rounds',
@@ -401,14 +396,6 @@ function printMedians(results: ConfigResult[]): void {
   );
 }
 
-function printColumns(header: string[], rows: string[][]): void {
-  const widths = header.map((_, i) => Math.max(header[i]!.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const row of rows) console.log(line(row));
-}
-
 async function main() {
   const options = readOptions(process.argv.slice(2));
   if (!collectorIsBuilt()) throw new Error('the collector is not built: run bash scripts/setup-collector.sh');
@@ -425,7 +412,7 @@ async function main() {
     process.stderr.write(`running ${config} ...\n`);
     results.push(await benchOne(config, options));
   }
-  printTable(results);
+  printResults(results);
   printMedians(results);
   // The profiles are written when the services exit, i.e. after benchOne stopped them.
   for (const result of results) if (result.profiles) printProfileSummary(result.config, result.profiles);

@@ -28,3 +28,19 @@ export function parseCommandLine(argv: string[], options: ParseArgsOptionsConfig
   }
   return { ok: true, values: { ...values } }; // a plain object: util.parseArgs gives one without a prototype
 }
+
+/** The problem in words, as every tool prints it: "unknown option --x", "--rate needs a value". */
+export function describeProblem({ kind, argument }: ArgumentProblem): string {
+  if (kind === 'unknown') return `unknown option ${argument}`;
+  return kind === 'needs-value' ? `${argument} needs a value` : `${argument} takes no value`;
+}
+
+/** The value of a numeric option, `fallback` when it was not given; an Error naming it when it is not a positive number. */
+export function positiveNumber(values: Record<string, ParsedValue>, name: string, fallback: number): number {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (typeof raw !== 'string' || !Number.isFinite(value) || value <= 0)
+    throw new Error(`--${name} must be a positive number, got "${String(raw)}"`);
+  return value;
+}

@@ -8,6 +8,7 @@ import { MODES, type Mode } from './modes';
 import { observeOneOrder } from './observe';
 import { toVerdictSpan } from './order-report';
 import { judgeOrder } from './trace-verdict';
+import { printTable } from './table';
 import { OtlpSink } from './otlp-sink';
 import { CHAIN_PORT_NAMES, freePorts } from './ports';
 
@@ -63,7 +64,7 @@ async function compareOne(mode: Mode) {
   }
 }
 
-function printTable(results: Record<string, Awaited<ReturnType<typeof compareOne>>>): void {
+function printResults(results: Record<string, Awaited<ReturnType<typeof compareOne>>>): void {
   const services = ['orders', 'inventory', 'pricing', 'pricing-envoy', 'notifications'];
   const header = [
     'mode',
@@ -88,11 +89,7 @@ function printTable(results: Record<string, Awaited<ReturnType<typeof compareOne
       result.fault_reaches_notifications ? 'yes' : 'no (baggage lost)',
     ];
   });
-  const widths = header.map((_, i) => Math.max(header[i]!.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const row of rows) console.log(line(row));
+  printTable(header, rows);
   console.log('\n(tN) = the Nth trace of the order, in the order they started.');
 }
 
@@ -107,7 +104,7 @@ async function main() {
     results[mode] = await compareOne(mode);
   }
   if (json) console.log(JSON.stringify(results, null, 2));
-  else printTable(results);
+  else printResults(results);
 }
 
 main().catch((error: unknown) => {

@@ -14,6 +14,8 @@ export * from './cli';
 export * from './outage';
 export * from './arrivals';
 export * from './steady-load';
+export * from './stats';
+export * from './table';
 export * from './trace-verdict';
 export * from './tempo-api';
 export * from './tempo-config';

@@ -1,13 +1,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { startChain, type Chain } from './chain';
 import { collectorIsBuilt, collectorProcess, type CollectorPorts } from './collector';
 import { OtlpSink } from './otlp-sink';
 import { OutageSwitch } from './outage-switch';
 import { Arrivals } from './arrivals';
-import { SteadyLoad, LOAD_ORDER, percentile, type SentOrder } from './steady-load';
+import { SteadyLoad, LOAD_ORDER, type SentOrder } from './steady-load';
+import { percentile } from './stats';
+import { printTable } from './table';
+import { describeProblem, parseCommandLine, positiveNumber } from './cli';
 import { activeAlerts, prometheusProcess } from './prometheus';
 import { CHAIN_PORT_NAMES, freePorts } from './ports';
 import { sleep, type ManagedProcess } from './process';
@@ -441,38 +443,34 @@ export async function runOutage(options: OutageOptions, progress?: (line: string
   return results;
 }
 
+const COMMAND_LINE = {
+  json: { type: 'boolean' },
+  scenarios: { type: 'string' },
+  rate: { type: 'string' },
+  'before-sec': { type: 'string' },
+  'after-sec': { type: 'string' },
+  'outage-sec': { type: 'string' },
+  'crash-down-sec': { type: 'string' },
+  'long-outage-sec': { type: 'string' },
+  'long-queue-spans': { type: 'string' },
+  'long-queue-log-records': { type: 'string' },
+  'quiet-sec': { type: 'string' },
+  'alert-wait-sec': { type: 'string' },
+} as const;
+
 function parseOptions(argv: string[]): OutageOptions & { json: boolean } {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      json: { type: 'boolean', default: false },
-      scenarios: { type: 'string' },
-      rate: { type: 'string' },
-      'before-sec': { type: 'string' },
-      'after-sec': { type: 'string' },
-      'outage-sec': { type: 'string' },
-      'crash-down-sec': { type: 'string' },
-      'long-outage-sec': { type: 'string' },
-      'long-queue-spans': { type: 'string' },
-      'long-queue-log-records': { type: 'string' },
-      'quiet-sec': { type: 'string' },
-      'alert-wait-sec': { type: 'string' },
-    },
-  });
-  const number = (name: keyof typeof values, fallback: number) => {
-    const raw = values[name];
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, got "${raw}"`);
-    return value;
-  };
-  const scenarios = values.scenarios === undefined ? DEFAULT_OPTIONS.scenarios : values.scenarios.split(',').map((name) => name.trim());
+  const parsed = parseCommandLine(argv, COMMAND_LINE);
+  if (!parsed.ok) throw new Error(describeProblem(parsed.problem));
+  const { values } = parsed;
+  const number = (name: keyof typeof COMMAND_LINE, fallback: number) => positiveNumber(values, name, fallback);
+  const scenarios =
+    typeof values.scenarios === 'string' ? values.scenarios.split(',').map((name) => name.trim()) : DEFAULT_OPTIONS.scenarios;
   for (const name of scenarios) {
     if (!(SCENARIOS as readonly string[]).includes(name))
       throw new Error(`unknown scenario "${name}": choose from ${SCENARIOS.join(', ')}`);
   }
   return {
-    json: values.json ?? false,
+    json: values.json === true,
     scenarios: scenarios as Scenario[],
     rate: number('rate', DEFAULT_OPTIONS.rate),
     beforeSec: number('before-sec', DEFAULT_OPTIONS.beforeSec),
@@ -487,7 +485,7 @@ function parseOptions(argv: string[]): OutageOptions & { json: boolean } {
   };
 }
 
-function printTable(results: Record<string, ScenarioResult>): void {
+function printResults(results: Record<string, ScenarioResult>): void {
   const header = [
     'scenario',
     'orders',
@@ -518,10 +516,7 @@ function printTable(results: Record<string, ScenarioResult>): void {
     `${(r.drain_ms / 1000).toFixed(1)} s`,
     r.alert_fired ? 'fired' : 'silent',
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ');
-  console.log(line(header));
-  for (const row of rows) console.log(line(row));
+  printTable(header, rows);
   for (const [name, r] of Object.entries(results))
     console.log(`${name}: ${r.fault}; ${r.spans_per_order} spans and ${r.log_records_per_order} log records per order`);
 }
@@ -530,7 +525,7 @@ async function main(): Promise<void> {
   const { json, ...options } = parseOptions(process.argv.slice(2));
   const results = await runOutage(options, json ? undefined : (line) => console.log(line));
   if (json) console.log(JSON.stringify(results));
-  else printTable(results);
+  else printResults(results);
 }
 
 if (require.main === module) {

@@ -68,9 +68,3 @@ export class SteadyLoad {
     void sent.finally(() => this.inFlight.delete(sent));
   }
 }
-
-export function percentile(values: number[], p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}

@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import type { SpanRecord } from './otlp-sink';
+import { SPAN_KIND_NAMES } from './trace-verdict';
 
 // The two read endpoints of Tempo's HTTP API that the web UI uses, answered by the OTLP
 // receiver where Tempo cannot run (natively, and as Tempo's stand-in in the compose and
@@ -277,14 +278,6 @@ function anyValue(value: unknown): Record<string, unknown> {
   return {};
 }
 
-const KIND_NAMES = [
-  'SPAN_KIND_UNSPECIFIED',
-  'SPAN_KIND_INTERNAL',
-  'SPAN_KIND_SERVER',
-  'SPAN_KIND_CLIENT',
-  'SPAN_KIND_PRODUCER',
-  'SPAN_KIND_CONSUMER',
-];
 const STATUS_NAMES = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'];
 const base64 = (hex: string) => (hex ? Buffer.from(hex, 'hex').toString('base64') : undefined);
 
@@ -326,7 +319,7 @@ export function traceById(spans: SpanRecord[], traceIdText: string): Answer {
           spanId: base64(span.spanId),
           ...(span.parentSpanId ? { parentSpanId: base64(span.parentSpanId) } : {}),
           name: span.name,
-          kind: KIND_NAMES[span.kind] ?? 'SPAN_KIND_UNSPECIFIED',
+          kind: SPAN_KIND_NAMES[span.kind] ?? 'SPAN_KIND_UNSPECIFIED',
           startTimeUnixNano: span.startNs.toString(),
           endTimeUnixNano: span.endNs.toString(),
           attributes: Object.entries(span.attributes).map(([key, value]) => ({ key, value: anyValue(value) })),

@@ -209,13 +209,15 @@ type OtlpJsonSpan = {
 };
 type OtlpBatch = { resource?: { attributes?: { key: string; value?: OtlpAnyValue }[] }; scopeSpans?: { spans?: OtlpJsonSpan[] }[] };
 
-const KIND_NAMES: Record<string, number> = {
-  SPAN_KIND_INTERNAL: 1,
-  SPAN_KIND_SERVER: 2,
-  SPAN_KIND_CLIENT: 3,
-  SPAN_KIND_PRODUCER: 4,
-  SPAN_KIND_CONSUMER: 5,
-};
+/** OTLP's span kinds by number, as protobuf JSON names them (Tempo's trace-by-id answer). */
+export const SPAN_KIND_NAMES = [
+  'SPAN_KIND_UNSPECIFIED',
+  'SPAN_KIND_INTERNAL',
+  'SPAN_KIND_SERVER',
+  'SPAN_KIND_CLIENT',
+  'SPAN_KIND_PRODUCER',
+  'SPAN_KIND_CONSUMER',
+] as const;
 
 /** Tempo writes ids in base64 (protobuf JSON); OTLP/JSON and this project's receiver in hex. Both become hex. */
 export function hexId(id: string | undefined): string {
@@ -256,7 +258,10 @@ export function spansFromTempoTrace(answer: unknown, originNs: bigint): VerdictS
           parentSpanId: hexId(span.parentSpanId),
           service,
           name: span.name ?? '',
-          kind: typeof span.kind === 'string' ? (KIND_NAMES[span.kind] ?? 0) : Number(span.kind ?? 0),
+          kind:
+            typeof span.kind === 'string'
+              ? Math.max(0, SPAN_KIND_NAMES.indexOf(span.kind as (typeof SPAN_KIND_NAMES)[number]))
+              : Number(span.kind ?? 0),
           start: ms(span.startTimeUnixNano),
           end: ms(span.endTimeUnixNano),
           error: span.status?.code === 2 || span.status?.code === 'STATUS_CODE_ERROR',

@@ -1,5 +1,6 @@
-// LOG_SHIPPING=worker (the default): the worker thread that turns batches of log lines into
-// OpenTelemetry log records (log-records.ts) and sends them over OTLP gRPC. The main thread
+// LOG_SHIPPING=worker (a choice, not the default: telemetry.ts says why the main thread is):
+// the worker thread that turns batches of log lines into OpenTelemetry log records
+// (log-records.ts) and exports them with the service's OTLP protocol. The main thread
 // (log-shipping.ts) prints each line itself and posts what accumulated a few times a second,
 // so this thread is woken a few times a second, not once per line.
 //

@@ -1,7 +1,7 @@
 // LOG_SHIPPING=pino-transport: the log lines go through pino's own worker-thread transport
 // (pino.transport, loaded by pino in a worker thread; see log-shipping.ts). The request path
 // serialises each line once and copies it into a shared buffer; here each line goes to
-// stdout unchanged and becomes a log record (log-records.ts), batched and sent over OTLP gRPC.
+// stdout unchanged and becomes a log record (log-records.ts), batched and exported over OTLP.
 //
 // On shutdown pino ends the stream and the main thread waits (pino's own exit handler, up to
 // 10 s) until `close` below has exported every batched record.

@@ -1,5 +1,5 @@
-// How the services' log lines reach the collector over OTLP gRPC. Three ways, chosen by
-// LOG_SHIPPING (docs/benchmarks-levers.md has what each costs):
+// How the services' log lines reach the collector over OTLP, with the traces' protocol.
+// Three ways, chosen by LOG_SHIPPING (docs/benchmarks-levers.md has what each costs):
 //
 //   worker            the main thread prints each line, as without telemetry, and keeps it;
 //                     a few times a second it posts what it kept to a worker thread

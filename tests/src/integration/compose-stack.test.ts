@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { waitFor, type TraceSummary } from '@demo/tools';
+import { printTable, waitFor, type TraceSummary } from '@demo/tools';
 import { mustRun, run } from '../harness/commands';
 import * as stack from '../harness/stack';
 import { ORDER } from '../harness/stack';
@@ -147,10 +147,8 @@ before(() => {
 
 after(() => {
   tearDown('docker-compose-envoy.yml');
-  const table = [['mode', 'container', 'MiB used', 'MiB limit', 'share'], ...memoryRows];
-  const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
   console.log('\nMemory per container (docker stats, after the checks and a burst of orders):');
-  for (const row of table) console.log('  ' + row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
+  printTable(['mode', 'container', 'MiB used', 'MiB limit', 'share'], memoryRows, '  ');
   console.log('\nTimes:', JSON.stringify(timings, null, 1));
 });
 
@@ -197,7 +195,7 @@ const MODES: ModeCase[] = [
 test("the compose files share their volumes: orders and Tempo's traces carry over between modes (compose-stack-trace-break.ts)", () =>
   checkVolumesCarryOver(MODES.map(({ file }) => file)));
 
-/** The order placed by the last mode's "one order" step, and one a passing envoy run left in its volumes. */
+/** The order placed by this mode's "one order" step, and one a passing envoy run left in its volumes. */
 let placed: number | undefined;
 let carried: { file: string; orderId: number; mode: string } | undefined;
 
@@ -206,6 +204,7 @@ for (const { mode, file, checkShape } of MODES) {
     // Built first, so an image left by an earlier run never hides a change (cached layers
     // make this quick when nothing changed); then the README's own command.
     timed(mode, 'build', () => compose(file, 'build'));
+    placed = undefined; // set by this mode's own order step, never left over from the last mode
     // Whatever fails below, the next mode starts from nothing; only an envoy run that passed
     // leaves its volumes, for envoy-propagation to find its order (docs/trace-break.md's comparison).
     t.after(() => {
@@ -528,7 +527,8 @@ for (const { mode, file, checkShape } of MODES) {
           mustRun('docker', ['volume', 'ls', '--format', '{{.Name}}']).split('\n').includes('otel-demo_orders-data'),
           'down without -v keeps the orders volume',
         );
-        carried = { file, orderId: placed!, mode };
+        // Only an order this run placed is compared (a failed order step has failed this test already).
+        if (placed) carried = { file, orderId: placed, mode };
       });
       return;
     }
@@ -539,8 +539,9 @@ for (const { mode, file, checkShape } of MODES) {
         async () => {
           // GET /orders/<id>, as the page's "Recent orders" row links it (GET /orders lists only the latest 50).
           const modeOf = async (id: number) => ((await (await fetch(`${ORDERS_URL}/${id}`)).json()) as { mode?: string }).mode;
+          assert.ok(placed, `no order of ${mode} to compare: its "one order" step failed`);
           assert.equal(await modeOf(carried!.orderId), carried!.mode, `order ${carried!.orderId}`);
-          assert.equal(await modeOf(placed!), mode, `order ${placed}`);
+          assert.equal(await modeOf(placed), mode, `order ${placed}`);
           carried = undefined;
         },
       );
@@ -591,7 +592,7 @@ test('the five Node images share one node_modules layer: at most 40 MB of each i
     SharedSize: string;
     UniqueSize: string;
   }[];
-  const rows = [['image', 'size', 'shared', 'unique']];
+  const rows: string[][] = [];
   for (const name of [...NODE_SERVICES, 'load-generator']) {
     const image = images.find((i) => i.Repository === `otel-demo/${name}` && i.Tag === '1.0.0');
     assert.ok(image, `otel-demo/${name}:1.0.0 is not built`);
@@ -600,5 +601,5 @@ test('the five Node images share one node_modules layer: at most 40 MB of each i
     assert.ok(parseSize(image.UniqueSize) <= 40e6, `otel-demo/${name}: ${image.UniqueSize} of its ${image.Size} is its own`);
   }
   console.log('\nImage sizes (docker system df -v):');
-  for (const row of rows) console.log('  ' + row.map((cell) => cell.padEnd(28)).join(''));
+  printTable(['image', 'size', 'shared', 'unique'], rows, '  ');
 });

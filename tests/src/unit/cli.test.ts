@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fromRoot, parseCommandLine } from '@demo/tools';
 
-// The command lines of npm run local and npm run bench: util.parseArgs underneath, bad input
-// answered with a message naming the argument and exit code 2 (local) or an error (bench),
-// before anything starts.
+// The command lines of the tools (npm run local, bench, bench-logs, outage): util.parseArgs
+// underneath (cli.ts), bad input answered with a message naming the argument and exit code 2
+// (local) or an error (the others), before anything starts.
 
 const OPTIONS = { mode: { type: 'string' }, load: { type: 'boolean' }, env: { type: 'string', multiple: true } } as const;
 
@@ -61,5 +61,25 @@ test('npm run bench: bad input fails with a message naming it, before starting a
     const result = bench(...args);
     assert.notEqual(result.status, 0, args.join(' '));
     assert.match(result.stderr, message, args.join(' '));
+  }
+});
+
+const tool = (script: string, ...args: string[]) =>
+  spawnSync(process.execPath, [fromRoot('tools', 'dist', script), ...args], { encoding: 'utf8', timeout: 10_000 });
+
+test('npm run outage and npm run bench-logs: bad input fails with a message naming it, before starting anything', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['outage.js', ['--rate'], /--rate needs a value/],
+    ['outage.js', ['--rate', '-3'], /--rate must be a positive number, got "-3"/],
+    ['outage.js', ['--json=yes'], /--json takes no value/],
+    ['outage.js', ['--scenarios', 'flood'], /unknown scenario "flood"/],
+    ['outage.js', ['stray'], /unknown option stray/],
+    ['bench-logs.js', ['--rounds', 'two'], /--rounds must be a positive number, got "two"/],
+    ['bench-logs.js', ['--nope'], /unknown option --nope/],
+  ];
+  for (const [script, args, message] of cases) {
+    const result = tool(script, ...args);
+    assert.notEqual(result.status, 0, `${script} ${args.join(' ')}`);
+    assert.match(result.stderr, message, `${script} ${args.join(' ')}`);
   }
 });

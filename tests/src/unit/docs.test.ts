@@ -205,3 +205,22 @@ test('each page of docs/ja/ has an English twin that links to it, and links back
       `README.ja.md links docs/ja/${file}`,
     );
 });
+
+test("every package's README names each of its source files", () => {
+  const packages = [
+    'tools',
+    'web-ui',
+    ...fs
+      .readdirSync(fromRoot('services'))
+      .filter((dir) => fs.existsSync(fromRoot('services', dir, 'src')))
+      .map((dir) => `services/${dir}`),
+  ];
+  const unnamed = packages.flatMap((dir) => {
+    const readme = fs.readFileSync(fromRoot(dir, 'README.md'), 'utf8');
+    return fs
+      .readdirSync(fromRoot(dir, 'src'))
+      .filter((file) => file.endsWith('.ts') && !readme.includes(`src/${file}`))
+      .map((file) => `${dir}/src/${file}`);
+  });
+  assert.deepEqual(unnamed, []);
+});

@@ -184,3 +184,29 @@ test("the stand-in's own switch, not Tempo's API: POST /stand-in/instant-search 
     await sink.close();
   }
 });
+
+test("the stand-in's image holds every module otlp-receiver.js requires, and only tools/dist files", () => {
+  // build-stand-ins.sh copies a list of files, not the package: a new import left off the
+  // list starts a receiver that exits at once (MODULE_NOT_FOUND) under compose and on the cluster.
+  const script = fs.readFileSync(fromRoot('tests', 'compose-stack', 'build-stand-ins.sh'), 'utf8');
+  const line = /^build otel-demo-stand-in\/otlp-receiver:\S+ otlp-receiver (.+)$/m.exec(script);
+  assert.ok(line, 'build-stand-ins.sh builds the otlp-receiver image');
+  const copied = new Set(line[1]!.trim().split(/\s+/));
+  const needed = new Set<string>();
+  const visit = (file: string) => {
+    if (needed.has(file)) return;
+    needed.add(file);
+    for (const [, relative] of fs.readFileSync(fromRoot(file), 'utf8').matchAll(/require\("\.\/([^"]+)"\)/g))
+      visit(`tools/dist/${relative!.endsWith('.js') ? relative : `${relative}.js`}`);
+  };
+  visit('tools/dist/otlp-receiver.js');
+  assert.deepEqual(
+    [...needed].filter((file) => !copied.has(file)),
+    [],
+    'required but not copied',
+  );
+  assert.deepEqual(
+    [...copied].filter((file) => !file.startsWith('tools/dist/')),
+    [],
+  );
+});
