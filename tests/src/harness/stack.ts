@@ -28,7 +28,7 @@ export async function postOrder(url: string, order: object = ORDER): Promise<Ord
   }
 }
 
-/** Every span the Tempo stand-in (tools/src/otlp-receiver.ts) at `tempoUrl` holds. */
+/** Every span the Tempo stand-in (tools/src/tempo-stand-in/otlp-receiver.ts) at `tempoUrl` holds. */
 export async function storedSpans(tempoUrl: string): Promise<SpanRecord[]> {
   const response = await fetch(`${tempoUrl}/stand-in/spans`, { signal: AbortSignal.timeout(5000) });
   const spans = (await response.json()) as (Omit<SpanRecord, 'startNs' | 'endNs'> & { startNs: string; endNs: string })[];

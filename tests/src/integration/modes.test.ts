@@ -143,7 +143,7 @@ test("zero-code: one trace; pricing's spans come from auto-instrumentations-node
 });
 
 test('npm run compare-modes -- --json reports each mode as the tests above see it', async () => {
-  const { stdout } = await promisify(execFile)(process.execPath, [fromRoot('tools', 'dist', 'compare-modes.js'), '--json'], {
+  const { stdout } = await promisify(execFile)(process.execPath, [fromRoot('tools', 'dist', 'measure', 'compare-modes.js'), '--json'], {
     encoding: 'utf8',
     timeout: 180_000,
   });

@@ -81,7 +81,7 @@ test(
     const body = (await response.json()) as { trace_id?: string; order_id?: number };
     assert.equal(response.status, 201, JSON.stringify(body));
     assert.match(body.trace_id ?? '', /^[0-9a-f]{32}$/);
-    // The runner's line per order (tools/src/order-report.ts), once its late spans are in.
+    // The runner's line per order (tools/src/runner/order-report.ts), once its late spans are in.
     const orderLine = new RegExp(
       `^order ${body.order_id}: 1 trace \\[orders → inventory → pricing → notifications\\] nothing broken$`,
       'm',
@@ -118,7 +118,7 @@ test(
 // anyone but the runner. Sent to npm, it ends npm and its `sh -c` but never reaches the runner,
 // which has to notice on its own.
 const sigtermTargets = {
-  'the runner (node tools/dist/local.js)': (argv: string[]) => argv[1] === 'tools/dist/local.js',
+  'the runner (node tools/dist/runner/local.js)': (argv: string[]) => argv[1] === 'tools/dist/runner/local.js',
   'npm run local': (argv: string[]) => /^npm run local\b/.test(argv.join(' ')) || /npm-cli\.js$/.test(argv[1] ?? ''),
 };
 for (const [target, matches] of Object.entries(sigtermTargets)) {

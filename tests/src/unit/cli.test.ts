@@ -22,7 +22,7 @@ test('parseCommandLine: values, and the first bad argument as a value', () => {
 });
 
 const local = (...args: string[]) =>
-  spawnSync(process.execPath, [fromRoot('tools', 'dist', 'local.js'), ...args], { encoding: 'utf8', timeout: 10_000 });
+  spawnSync(process.execPath, [fromRoot('tools', 'dist', 'runner', 'local.js'), ...args], { encoding: 'utf8', timeout: 10_000 });
 
 test('npm run local: bad input exits 2 with a message naming it and the usage, before starting anything', () => {
   const cases: [string[], RegExp][] = [
@@ -47,7 +47,7 @@ test('npm run local: bad input exits 2 with a message naming it and the usage, b
 });
 
 const bench = (...args: string[]) =>
-  spawnSync(process.execPath, [fromRoot('tools', 'dist', 'bench.js'), ...args], { encoding: 'utf8', timeout: 10_000 });
+  spawnSync(process.execPath, [fromRoot('tools', 'dist', 'measure', 'bench.js'), ...args], { encoding: 'utf8', timeout: 10_000 });
 
 test('npm run bench: bad input fails with a message naming it, before starting anything', () => {
   const cases: [string[], RegExp][] = [
@@ -65,7 +65,7 @@ test('npm run bench: bad input fails with a message naming it, before starting a
 });
 
 const tool = (script: string, ...args: string[]) =>
-  spawnSync(process.execPath, [fromRoot('tools', 'dist', script), ...args], { encoding: 'utf8', timeout: 10_000 });
+  spawnSync(process.execPath, [fromRoot('tools', 'dist', 'measure', script), ...args], { encoding: 'utf8', timeout: 10_000 });
 
 test('npm run outage and npm run bench-logs: bad input fails with a message naming it, before starting anything', () => {
   const cases: [string, string[], RegExp][] = [

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { fromRoot } from '@demo/tools';
 import { anchors, codeBlocks, githubSlug, isExternal, links } from '../harness/markdown';
 
@@ -21,6 +22,8 @@ function documentationFiles(): string[] {
     ...docs.map((file) => path.join('docs', file)),
     'charts/otel-demo/README.md',
     'web-ui/README.md',
+    'tools/README.md',
+    'trace-verdict/README.md',
     ...services.map((dir) => path.join('services', dir, 'README.md')),
   ];
 }
@@ -206,9 +209,10 @@ test('each page of docs/ja/ has an English twin that links to it, and links back
     );
 });
 
-test("every package's README names each of its source files", () => {
+test("every package's README names each of its source files, by its path in the package", () => {
   const packages = [
     'tools',
+    'trace-verdict',
     'web-ui',
     ...fs
       .readdirSync(fromRoot('services'))
@@ -218,9 +222,27 @@ test("every package's README names each of its source files", () => {
   const unnamed = packages.flatMap((dir) => {
     const readme = fs.readFileSync(fromRoot(dir, 'README.md'), 'utf8');
     return fs
-      .readdirSync(fromRoot(dir, 'src'))
+      .readdirSync(fromRoot(dir, 'src'), { recursive: true, encoding: 'utf8' })
       .filter((file) => file.endsWith('.ts') && !readme.includes(`src/${file}`))
       .map((file) => `${dir}/src/${file}`);
   });
   assert.deepEqual(unnamed, []);
+});
+
+test("the README's layout table names every top-level folder, and each package's", () => {
+  const readme = fs.readFileSync(fromRoot('README.md'), 'utf8');
+  const layout = readme.slice(readme.indexOf('## Where things live'), readme.indexOf('\n## ', readme.indexOf('## Where things live') + 1));
+  const tracked = execFileSync('git', ['ls-files'], { cwd: fromRoot(), encoding: 'utf8' }).split('\n');
+  const folders = [...new Set(tracked.filter((file) => file.includes('/') && !file.startsWith('.')).map((file) => file.split('/')[0]!))];
+  assert.deepEqual(
+    folders.filter((folder) => !layout.includes(`\`${folder}/`)),
+    [],
+    'top-level folders the layout table does not name',
+  );
+  const toolFolders = fs.readdirSync(fromRoot('tools', 'src'), { withFileTypes: true }).filter((entry) => entry.isDirectory());
+  assert.deepEqual(
+    toolFolders.map((entry) => entry.name).filter((name) => !layout.includes(`\`${name}/\``)),
+    [],
+    "tools/src's folders the layout table does not name",
+  );
 });

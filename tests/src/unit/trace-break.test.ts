@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { parser as traceQlParser } from '@grafana/lezer-traceql';
-import { judgeOrder, normalizeTraceId, orderLine, spansFromTempoTrace, traceById, toVerdictSpan, type SpanRecord } from '@demo/tools';
+import { traceById, toVerdictSpan, type SpanRecord } from '@demo/tools';
+import { judgeOrder, normalizeTraceId, orderLine, spansFromTempoTrace } from '@demo/trace-verdict';
 import { openOrdersDb } from '@demo/orders/dist/db';
 import { spanRecord } from '../harness/span-records';
 

@@ -3,17 +3,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify, type ParseArgsOptionsConfig } from 'node:util';
-import { startChain, NODE_HEAP_FLAGS, SERVICES, type Chain } from './chain';
-import { collectorIsBuilt, collectorProcess } from './collector';
-import { envoyIsInstalled } from './envoy';
-import { OtlpSink } from './otlp-sink';
-import { CHAIN_PORT_NAMES, freePorts } from './ports';
-import { ManagedProcess } from './process';
-import { fromRoot } from './paths';
+import { startChain, NODE_HEAP_FLAGS, SERVICES, type Chain } from '../runner/chain';
+import { collectorIsBuilt, collectorProcess } from '../runner/collector';
+import { envoyIsInstalled } from '../runner/envoy';
+import { OtlpSink } from '../tempo-stand-in/otlp-sink';
+import { CHAIN_PORT_NAMES, freePorts } from '../runner/ports';
+import { ManagedProcess } from '../runner/process';
+import { fromRoot } from '../runner/paths';
 import type { DriverResult } from './bench-driver';
-import type { Mode } from './modes';
+import type { Mode } from '../runner/modes';
 import { printProfileSummary } from './cpu-profile';
-import { describeProblem, parseCommandLine, type ParsedValue } from './cli';
+import { describeProblem, parseCommandLine, type ParsedValue } from '../runner/cli';
 import { median } from './stats';
 import { printTable } from './table';
 
@@ -214,7 +214,7 @@ function peakRssMb(process: ManagedProcess): number {
  * stall every service that logs.
  */
 async function drive(url: string, options: Options): Promise<DriverResult> {
-  const driver = fromRoot('tools', 'dist', 'bench-driver.js');
+  const driver = fromRoot('tools', 'dist', 'measure', 'bench-driver.js');
   const args = JSON.stringify({
     url,
     body: ORDER,
@@ -233,7 +233,7 @@ async function startLimitChain(ports: number[]): Promise<ManagedProcess[]> {
       new ManagedProcess({
         name: `hop${i + 1}`,
         command: process.execPath,
-        args: [...NODE_HEAP_FLAGS, fromRoot('tools', 'dist', 'bench-hop.js')],
+        args: [...NODE_HEAP_FLAGS, fromRoot('tools', 'dist', 'measure', 'bench-hop.js')],
         env: { PORT: String(port), NEXT_URL: ports[i + 1] ? `http://127.0.0.1:${ports[i + 1]}/` : undefined },
         healthUrl: `http://127.0.0.1:${port}/health`,
       }),

@@ -1,18 +1,18 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startChain, type Chain } from './chain';
-import { collectorIsBuilt, collectorProcess, type CollectorPorts } from './collector';
-import { OtlpSink } from './otlp-sink';
+import { startChain, type Chain } from '../runner/chain';
+import { collectorIsBuilt, collectorProcess, type CollectorPorts } from '../runner/collector';
+import { OtlpSink } from '../tempo-stand-in/otlp-sink';
 import { OutageSwitch } from './outage-switch';
 import { Arrivals } from './arrivals';
 import { SteadyLoad, LOAD_ORDER, type SentOrder } from './steady-load';
 import { percentile } from './stats';
 import { printTable } from './table';
-import { describeProblem, parseCommandLine, positiveNumber } from './cli';
-import { activeAlerts, prometheusProcess } from './prometheus';
-import { CHAIN_PORT_NAMES, freePorts } from './ports';
-import { sleep, type ManagedProcess } from './process';
+import { describeProblem, parseCommandLine, positiveNumber } from '../runner/cli';
+import { activeAlerts, prometheusProcess } from '../runner/prometheus';
+import { CHAIN_PORT_NAMES, freePorts } from '../runner/ports';
+import { sleep, type ManagedProcess } from '../runner/process';
 
 // npm run outage -- [--json] [--scenarios backend-outage,collector-crash,long-outage] [--rate 20]
 //                   [--outage-sec 60] [--crash-down-sec 3] [--long-outage-sec 60]

@@ -1,4 +1,4 @@
-import type { SpanRecord } from './otlp-sink';
+import type { SpanRecord } from '../tempo-stand-in/records';
 
 // Turning a pile of spans into what a person looks for in Grafana: how many traces one order
 // produced, which services each holds, and where the chain broke.

@@ -3,9 +3,10 @@ import path from 'node:path';
 import { type ParseArgsOptionsConfig } from 'node:util';
 import { startChain, DEFAULT_PORTS, type Chain } from './chain';
 import { parseCommandLine } from './cli';
+import { EXPECTED_SHAPE } from '@demo/trace-verdict';
 import { MODES, isMode, type Mode } from './modes';
 import { collectorIsBuilt, collectorProcess, DEFAULT_COLLECTOR_PORTS } from './collector';
-import { OtlpSink } from './otlp-sink';
+import { OtlpSink } from '../tempo-stand-in/otlp-sink';
 import { reportOrders } from './order-report';
 import { fromRoot } from './paths';
 import { nginxProcess, WEB_UI_PUBLIC } from './nginx';
@@ -72,7 +73,7 @@ function usage(code: number): never {
   console.log('  --tail-sampling    the collector keeps errors, slow traces and 10 % of the rest (collector/tail-sampling.yaml)');
   console.log("  --instant-search   the receiver's Tempo search finds a trace at once, not ~30 s after it ends as Tempo's does");
   console.log('  head sampling: set OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG before the command');
-  for (const [name, mode] of Object.entries(MODES)) console.log(`  ${name.padEnd(18)} ${mode.expect}`);
+  for (const name of Object.keys(MODES) as Mode[]) console.log(`  ${name.padEnd(18)} ${EXPECTED_SHAPE[name].en}`);
   process.exit(code);
 }
 
@@ -246,7 +247,7 @@ async function startWebUi(mode: Mode, chain: Chain, sink: OtlpSink): Promise<Man
 function printBanner(mode: Mode, collector: ManagedProcess | undefined, webUi: ManagedProcess | undefined): void {
   const p = DEFAULT_PORTS;
   console.log(`
-Mode "${mode}": ${MODES[mode].expect}
+Mode "${mode}": ${EXPECTED_SHAPE[mode].en}
 
   orders          http://localhost:${p.orders}        (POST /orders, GET /orders)
   inventory       http://localhost:${p.inventory}        (GET /inventory)

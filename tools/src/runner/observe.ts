@@ -1,5 +1,6 @@
 import type { Chain } from './chain';
-import type { OtlpSink, SpanRecord } from './otlp-sink';
+import type { OtlpSink } from '../tempo-stand-in/otlp-sink';
+import type { SpanRecord } from '../tempo-stand-in/records';
 import { summarizeTraces, type TraceSummary } from './traces';
 import { waitFor } from './process';
 

@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fork } from 'node:child_process';
-import { collectorIsBuilt, collectorProcess } from './collector';
-import { OtlpSink } from './otlp-sink';
-import { freePorts } from './ports';
+import { collectorIsBuilt, collectorProcess } from '../runner/collector';
+import { OtlpSink } from '../tempo-stand-in/otlp-sink';
+import { freePorts } from '../runner/ports';
 import { median } from './stats';
-import { describeProblem, parseCommandLine, positiveNumber } from './cli';
+import { describeProblem, parseCommandLine, positiveNumber } from '../runner/cli';
 
 // npm run bench-logs -- [--lines 20000] [--rounds 3]
 //

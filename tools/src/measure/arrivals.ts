@@ -1,4 +1,4 @@
-import type { LogRecord, SpanRecord } from './otlp-sink';
+import type { LogRecord, SpanRecord } from '../tempo-stand-in/records';
 
 // What reached the receiver (Tempo's and Loki's place), per trace: the distinct span ids and
 // the distinct log records. Distinct, because the collector's queue delivers at least once:

@@ -1,16 +1,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startChain } from './chain';
-import { collectorIsBuilt, collectorProcess } from './collector';
-import { envoyIsInstalled } from './envoy';
-import { MODES, type Mode } from './modes';
-import { observeOneOrder } from './observe';
-import { toVerdictSpan } from './order-report';
-import { judgeOrder } from './trace-verdict';
+import { startChain } from '../runner/chain';
+import { collectorIsBuilt, collectorProcess } from '../runner/collector';
+import { envoyIsInstalled } from '../runner/envoy';
+import { isMode, MODES, type Mode } from '../runner/modes';
+import { observeOneOrder } from '../runner/observe';
+import { toVerdictSpan } from '../runner/order-report';
+import { judgeOrder, MODE_NAMES } from '@demo/trace-verdict';
 import { printTable } from './table';
-import { OtlpSink } from './otlp-sink';
-import { CHAIN_PORT_NAMES, freePorts } from './ports';
+import { OtlpSink } from '../tempo-stand-in/otlp-sink';
+import { CHAIN_PORT_NAMES, freePorts } from '../runner/ports';
 
 // npm run compare-modes [-- --json]
 //
@@ -21,7 +21,8 @@ import { CHAIN_PORT_NAMES, freePorts } from './ports';
 // seed's "compare envoy and envoy-propagation" as one command. The modes run in the ladder's
 // order, from seeing nothing to seeing everything (ebpf needs the agent's kernel, not here).
 
-const COMPARED: Mode[] = ['none', 'envoy', 'envoy-propagation', 'zero-code', 'sdk'];
+// The ladder's modes that run natively (ebpf needs Docker; off traces nothing).
+const COMPARED = MODE_NAMES.filter((mode): mode is Mode => isMode(mode) && mode !== 'off');
 
 async function compareOne(mode: Mode) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `compare-${mode}-`));

@@ -1,7 +1,9 @@
-// The instrumentation modes, side by side. Only pricing changes between them: the other three
-// services always run with the OpenTelemetry SDK (except in "off", the benchmark baseline).
-// The ladder, from seeing nothing to seeing everything: none, envoy, envoy-propagation,
-// zero-code, ebpf, sdk.
+// How each mode runs natively: what pricing preloads, whether Envoy stands in front of it and
+// whether pricing copies the trace headers by hand. Only pricing changes between modes. The
+// modes' names and the traces they should leave are @demo/trace-verdict's modes.ts; "ebpf"
+// runs under compose only (its agent needs Docker).
+
+import type { ModeName } from '@demo/trace-verdict';
 
 /** What pricing preloads with `node --require`: this project's SDK bootstrap, the zero-code register hook, or nothing. */
 export const PRICING_PRELOAD = {
@@ -22,45 +24,44 @@ export const ZERO_CODE_ENV = {
   OTEL_BSP_SCHEDULE_DELAY: '1000',
 } as const;
 
+interface RunSettings {
+  pricingPreload: string | null;
+  envoy: boolean;
+  propagateHeaders: boolean;
+}
+
 export const MODES = {
   sdk: {
     pricingPreload: PRICING_PRELOAD.sdk,
     envoy: false,
     propagateHeaders: false,
-    expect: 'one trace: orders -> inventory -> pricing -> notifications, with SQLite spans',
   },
   none: {
     pricingPreload: null,
     envoy: false,
     propagateHeaders: false,
-    expect: 'broken at pricing: pricing leaves no spans and notifications starts a new trace',
   },
   envoy: {
     pricingPreload: null,
     envoy: true,
     propagateHeaders: false,
-    expect: "two traces: the first ends at Envoy's ingress span; the second starts at Envoy's egress span and holds notifications",
   },
   'envoy-propagation': {
     pricingPreload: null,
     envoy: true,
     propagateHeaders: true,
-    expect: 'one trace: inventory -> Envoy ingress -> Envoy egress -> notifications (pricing copies the trace headers)',
   },
   'zero-code': {
     pricingPreload: PRICING_PRELOAD['zero-code'],
     envoy: false,
     propagateHeaders: false,
-    expect:
-      "one trace: pricing's HTTP, Express and outgoing-call spans from auto-instrumentations-node, but no SQLite spans and no business attributes",
   },
   off: {
     pricingPreload: null,
     envoy: false,
     propagateHeaders: false,
-    expect: 'no telemetry at all: no service loads the SDK (the benchmark baseline)',
   },
-} as const;
+} as const satisfies Record<Exclude<ModeName, 'ebpf'>, RunSettings>;
 
 export type Mode = keyof typeof MODES;
 

@@ -1,6 +1,6 @@
 import type http from 'node:http';
-import type { SpanRecord } from './otlp-sink';
-import { SPAN_KIND_NAMES } from './trace-verdict';
+import type { SpanRecord } from './records';
+import { SPAN_KIND_NAMES } from '@demo/trace-verdict';
 
 // The two read endpoints of Tempo's HTTP API that the web UI uses, answered by the OTLP
 // receiver where Tempo cannot run (natively, and as Tempo's stand-in in the compose and

