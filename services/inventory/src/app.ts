@@ -1,6 +1,4 @@
 import {
-  createExpressApp,
-  finishExpressApp,
   checkBodyIsObject,
   checkInteger,
   checkOrderLine,
@@ -13,12 +11,13 @@ import {
   injectRequestedFault,
   markCurrentSpanFailed,
   meter,
-  postJson,
   type Logger,
   type PriceRequest,
   type PriceResponse,
   type StockCheckResponse,
 } from '@demo/shared';
+import { createExpressApp, finishExpressApp } from '@demo/shared/express';
+import { postJson } from '@demo/shared/http-client';
 import type { InventoryDb } from './db';
 
 export interface InventoryDeps {

@@ -1,4 +1,4 @@
-import { Database } from '@demo/shared';
+import { Database } from '@demo/shared/sqlite';
 
 // inventory.db: stock per product, and one reservation row per order that took stock.
 // Stock is taken with a single conditional UPDATE inside a transaction, so two concurrent

@@ -1,4 +1,5 @@
-import { createLogger, envInt, envString, listenExpress, runUntilStopped, serverConfig } from '@demo/shared';
+import { createLogger, envInt, envString, runUntilStopped, serverConfig } from '@demo/shared';
+import { listenExpress } from '@demo/shared/express';
 import { openInventoryDb } from './db';
 import { buildInventoryApp } from './app';
 

@@ -1,4 +1,5 @@
-import { createLogger, envInt, envString, postJson, exitOnSignals } from '@demo/shared';
+import { createLogger, envInt, envString, exitOnSignals } from '@demo/shared';
+import { postJson } from '@demo/shared/http-client';
 import { orderBody, pickFault, pickKind, type OrderKind } from './mix';
 
 // A steady trickle of orders (RATE_PER_SECOND, default 2) against orders, with some out of

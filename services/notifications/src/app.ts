@@ -1,5 +1,4 @@
 import {
-  createFastifyApp,
   checkOrderLine,
   invalidField,
   inSpan,
@@ -12,6 +11,7 @@ import {
   type NotificationRequest,
   type NotificationResponse,
 } from '@demo/shared';
+import { createFastifyApp } from '@demo/shared/fastify';
 import type { NotificationsDb } from './db';
 
 export function buildNotificationsApp(deps: { notifications: NotificationsDb; logger: Logger }) {

@@ -1,4 +1,4 @@
-import { Database } from '@demo/shared';
+import { Database } from '@demo/shared/sqlite';
 
 // notifications.db: every notification "sent" (this demo logs it instead of emailing).
 

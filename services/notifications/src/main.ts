@@ -1,4 +1,5 @@
-import { createLogger, listenFastify, runUntilStopped, serverConfig } from '@demo/shared';
+import { createLogger, runUntilStopped, serverConfig } from '@demo/shared';
+import { listenFastify } from '@demo/shared/fastify';
 import { openNotificationsDb } from './db';
 import { buildNotificationsApp } from './app';
 

@@ -1,4 +1,5 @@
-import { createFastifyApp, injectRequestedFault, checkIdParam, checkInteger, checkOrderItem, notFound, type Logger } from '@demo/shared';
+import { injectRequestedFault, checkIdParam, checkInteger, checkOrderItem, notFound, type Logger } from '@demo/shared';
+import { createFastifyApp } from '@demo/shared/fastify';
 import type { OrderRow } from './db';
 import { placeOrder, type WorkflowDeps } from './workflow';
 

@@ -1,4 +1,4 @@
-import { Database } from '@demo/shared';
+import { Database } from '@demo/shared/sqlite';
 
 // orders.db holds one row per order. The row is written as "pending" before inventory is
 // called, so an order whose workflow was cut short is still visible, and it gets its final

@@ -1,4 +1,5 @@
-import { createLogger, envInt, envString, listenFastify, onShutdown, runUntilStopped, serverConfig } from '@demo/shared';
+import { createLogger, envInt, envString, onShutdown, runUntilStopped, serverConfig } from '@demo/shared';
+import { listenFastify } from '@demo/shared/fastify';
 import { openOrdersDb } from './db';
 import { buildOrdersApp } from './app';
 import { startStockReleaser } from './stock-release';

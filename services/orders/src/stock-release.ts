@@ -1,4 +1,5 @@
-import { postJson, inSpan, type Logger } from '@demo/shared';
+import { inSpan, type Logger } from '@demo/shared';
+import { postJson } from '@demo/shared/http-client';
 import type { OrdersDb } from './db';
 
 // The compensation half of the workflow. When the call to inventory fails, inventory may

@@ -1,7 +1,6 @@
 import {
   dependencyFailed,
   invalidField,
-  postJson,
   currentTraceId,
   tagSpansWithOrder,
   markCurrentSpanFailed,
@@ -12,6 +11,7 @@ import {
   type StockCheckRequest,
   type StockCheckResponse,
 } from '@demo/shared';
+import { postJson } from '@demo/shared/http-client';
 import type { OrdersDb, OrderOutcome } from './db';
 
 // Placing an order: store it as pending, ask inventory (which asks pricing, which asks

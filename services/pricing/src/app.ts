@@ -1,6 +1,4 @@
 import {
-  createExpressApp,
-  finishExpressApp,
   checkOrderLine,
   invalidField,
   inSpan,
@@ -9,13 +7,14 @@ import {
   injectRequestedFault,
   markCurrentSpanFailed,
   meter,
-  postJson,
   type Logger,
   type NotificationOutcome,
   type NotificationRequest,
   type NotificationResponse,
   type PriceResponse,
 } from '@demo/shared';
+import { createExpressApp, finishExpressApp } from '@demo/shared/express';
+import { postJson } from '@demo/shared/http-client';
 import type { PricingDb } from './db';
 import { priceOrder } from './price';
 import { traceHeadersToForward } from './propagation';

@@ -1,4 +1,4 @@
-import { Database } from '@demo/shared';
+import { Database } from '@demo/shared/sqlite';
 
 // pricing.db: unit prices in cents (no floating-point money), the quantity-discount rule,
 // and one quote per priced order.

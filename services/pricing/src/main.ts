@@ -1,5 +1,6 @@
 import { propagation } from '@opentelemetry/api';
-import { createLogger, envBool, envInt, envString, listenExpress, runUntilStopped, serverConfig } from '@demo/shared';
+import { createLogger, envBool, envInt, envString, runUntilStopped, serverConfig } from '@demo/shared';
+import { listenExpress } from '@demo/shared/express';
 import { openPricingDb } from './db';
 import { buildPricingApp } from './app';
 

@@ -1,10 +1,13 @@
+import type { Server } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { ServerConfig } from './config';
 import type { Logger } from './logger';
 import { toHttpError, MAX_BODY_BYTES } from './http-errors';
 import { createRequestCounter } from './metrics';
-import type { ServiceAppOptions } from './fastify';
+import type { ServiceAppOptions } from './server';
 
-// The Express twin of createFastifyApp: body limit, JSON errors, request counter, /health.
+// @demo/shared/express: the Express twin of createFastifyApp (body limit, JSON errors,
+// request counter, /health), its own entry point so a Fastify service never loads Express.
 // Routes go between createExpressApp() and finishExpressApp(), because Express runs
 // middleware in the order it was added and the error handler must come last.
 
@@ -50,5 +53,11 @@ export function finishExpressApp(app: Express, logger: Logger): void {
     const { statusCode, body, unexpected } = toHttpError(error);
     if (unexpected) logger.error({ err: error }, 'unexpected error');
     response.status(statusCode).json(body);
+  });
+}
+
+export async function listenExpress(app: Express, config: ServerConfig): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(server)));
   });
 }

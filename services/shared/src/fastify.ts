@@ -1,16 +1,13 @@
+import type { Server } from 'node:http';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import type { Logger } from './logger';
+import type { ServerConfig } from './config';
 import { toHttpError, MAX_BODY_BYTES } from './http-errors';
 import { createRequestCounter } from './metrics';
+import type { ServiceAppOptions } from './server';
 
-// What every Fastify service shares: the body limit, JSON errors, the request counter and
-// GET /health. The service adds its own routes to the instance it gets back.
-
-export interface ServiceAppOptions {
-  service: string;
-  logger: Logger;
-  isHealthy: () => boolean;
-}
+// @demo/shared/fastify: what every Fastify service shares (the body limit, JSON errors, the
+// request counter and GET /health). The service adds its own routes to the instance it gets
+// back. Its own entry point, so an Express service never loads Fastify.
 
 export function createFastifyApp({ service, logger, isHealthy }: ServiceAppOptions): FastifyInstance {
   const app = Fastify({
@@ -45,4 +42,9 @@ export function createFastifyApp({ service, logger, isHealthy }: ServiceAppOptio
   });
 
   return app;
+}
+
+export async function listenFastify(app: FastifyInstance, config: ServerConfig): Promise<Server> {
+  await app.listen({ host: config.host, port: config.port });
+  return app.server;
 }

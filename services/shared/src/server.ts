@@ -1,25 +1,19 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
-import type { FastifyInstance } from 'fastify';
-import type { ServerConfig } from './config';
 import type { Logger } from './logger';
 import type { Database } from './sqlite';
 import { exitOnSignals, onShutdown } from './shutdown';
 
-// Start listening, then register what a clean stop must close: the HTTP server first (no
-// new requests; in-flight ones finish), then the database. The telemetry bootstrap, when
-// loaded, has already registered its flush to run after these.
+// What every service's server shares, whichever framework serves it (@demo/shared/fastify,
+// @demo/shared/express): the options its app is built from, and the clean stop. Once it
+// listens, a clean stop closes the HTTP server first (no new requests; in-flight ones
+// finish), then the database. The telemetry bootstrap, when loaded, has already registered
+// its flush to run after these.
 
-export async function listenExpress(app: Express, config: ServerConfig): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(server)));
-  });
-}
-
-export async function listenFastify(app: FastifyInstance, config: ServerConfig): Promise<Server> {
-  await app.listen({ host: config.host, port: config.port });
-  return app.server;
+export interface ServiceAppOptions {
+  service: string;
+  logger: Logger;
+  isHealthy: () => boolean;
 }
 
 export function runUntilStopped(service: string, server: Server, db: Database, logger: Logger): void {

@@ -63,3 +63,26 @@ test('npm run bench: two rounds of off and sdk, each table printed, the medians 
   const collector = (config: string) => json.results.find((r) => r.config === config)!.cpuMsPerRequest['otel-collector']!;
   assert.ok(collector('sdk') > collector('off'), JSON.stringify(json.results.map((r) => r.cpuMsPerRequest)));
 });
+
+test('npm run footprint: each service loads its own framework and nothing of the other, and untraced no SDK', () => {
+  const run = spawnSync('npm', ['run', '-s', 'footprint', '--', '--json'], { cwd: fromRoot(), encoding: 'utf8', timeout: 120_000 });
+  assert.equal(run.status, 0, run.stderr);
+  const footprint = JSON.parse(run.stdout) as Record<
+    'off' | 'sdk',
+    Record<string, { modules: number; rssBytes: number; loaded: string[] }>
+  >;
+  // The frameworks of README.md's service table; every service keeps its own SQLite file, and
+  // notifications calls nobody, so it has no HTTP client.
+  const expected: Record<string, string[]> = {
+    orders: ['fastify', 'better-sqlite3', 'undici'],
+    inventory: ['express', 'better-sqlite3', 'undici'],
+    pricing: ['express', 'better-sqlite3', 'undici'],
+    notifications: ['fastify', 'better-sqlite3'],
+  };
+  for (const [service, packages] of Object.entries(expected)) {
+    assert.deepEqual(footprint.off[service]!.loaded, packages, `${service}, untraced`);
+    assert.deepEqual(footprint.sdk[service]!.loaded, [...packages, '@opentelemetry/sdk-node'], `${service}, with the SDK`);
+    assert.ok(footprint.sdk[service]!.modules > footprint.off[service]!.modules, `${service}: the SDK adds modules`);
+    assert.ok(footprint.off[service]!.rssBytes > 10 * 2 ** 20, `${service}: an RSS in bytes`);
+  }
+});

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { Database, inSpan, markCurrentSpanFailed, meter, ownTelemetryStarted, tagSpansWithOrder } from '@demo/shared';
+import { inSpan, markCurrentSpanFailed, meter, ownTelemetryStarted, tagSpansWithOrder } from '@demo/shared';
+import { Database } from '@demo/shared/sqlite';
 
 // The zero-code mode: an SDK other than this project's is registered (the register hook of
 // @opentelemetry/auto-instrumentations-node), and pricing must look like an application with

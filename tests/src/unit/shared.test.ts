@@ -10,12 +10,9 @@ import {
   checkOrderItem,
   checkOrderLine,
   checkIdParam,
-  describeSql,
   toHttpError,
   invalidField,
   dependencyFailed,
-  postJson,
-  Database,
   HttpError,
   parseFault,
   faultFromBaggageHeader,
@@ -23,6 +20,8 @@ import {
   isRetryable,
   markOwnTelemetryStarted,
 } from '@demo/shared';
+import { describeSql, Database } from '@demo/shared/sqlite';
+import { postJson } from '@demo/shared/http-client';
 import { freePort } from '@demo/tools';
 import { failingServer, hungServer } from '../harness/stand-ins';
 import http from 'node:http';
