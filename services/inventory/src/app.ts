@@ -17,7 +17,7 @@ import {
   type StockCheckResponse,
 } from '@demo/shared';
 import { createExpressApp, finishExpressApp } from '@demo/shared/express';
-import { postJson } from '@demo/shared/http-client';
+import { postJson, refusalAsFailure } from '@demo/shared/http-client';
 import type { InventoryDb } from './db';
 
 export interface InventoryDeps {
@@ -77,18 +77,12 @@ export function buildInventoryApp(deps: InventoryDeps) {
       dependency: 'pricing',
       timeoutMs: deps.pricingTimeoutMs,
     });
-    if (!priced.ok || priced.status !== 200) {
+    if (!priced.ok) {
       // Without a price the order cannot be confirmed: give the stock back before answering.
       inventory.release(reservation.reservationId);
       reservations.add(1, { outcome: 'released' });
-      const failure = priced.ok
-        ? {
-            dependency: 'pricing',
-            kind: 'bad_status' as const,
-            status: priced.status,
-            message: `pricing refused the request (${priced.status})`,
-          }
-        : priced.failure;
+      // inventory checked the order before it asked: pricing refusing it is pricing failing.
+      const failure = 'refusal' in priced ? refusalAsFailure(priced.refusal) : priced.failure;
       markCurrentSpanFailed(failure.message, { 'demo.failed_dependency': failure.dependency });
       logger.error({ order_id, dependency: failure.dependency }, `order ${order_id}: stock released, ${failure.message}`);
       throw dependencyFailed(failure);

@@ -24,17 +24,19 @@ async function sendOne(): Promise<void> {
   const kind: OrderKind = pickKind(mix);
   const fault = kind === 'normal' ? pickFault(faultShare) : null;
   const headers: Record<string, string> = fault ? { baggage: `demo.fault=${fault}` } : {};
-  const result = await postJson<{ status?: string; product_name?: string }>(`${ordersUrl}/orders`, orderBody(kind), {
+  const result = await postJson<{ status: string; product_name: string }>(`${ordersUrl}/orders`, orderBody(kind), {
     dependency: 'orders',
     timeoutMs: 10_000,
     headers,
   });
   const answer = result.ok
-    ? `${result.status} ${result.body.status ?? (result.body as { error?: string }).error}`
-    : `failed: ${result.failure.message}`;
+    ? `${result.status} ${result.body.status}`
+    : 'refusal' in result
+      ? `${result.refusal.status} ${result.refusal.body.error}`
+      : `failed: ${result.failure.message}`;
   const outcome = fault ? `${answer} (fault ${fault})` : answer;
   counts[outcome] = (counts[outcome] ?? 0) + 1;
-  if (kind === 'normal' && result.ok && result.body.status === 'out_of_stock' && result.body.product_name) {
+  if (kind === 'normal' && result.ok && result.body.status === 'out_of_stock') {
     await postJson(
       `${inventoryUrl}/inventory/restock`,
       { product_name: result.body.product_name, quantity: 500 },

@@ -25,7 +25,7 @@ export function startStockReleaser(orders: OrdersDb, inventoryUrl: string, logge
           { order_id: orderId },
           { dependency: 'inventory', timeoutMs: 2000 },
         );
-        if (!result.ok || result.status !== 200) return false; // inventory still unavailable: next tick
+        if (!result.ok) return false; // inventory still unavailable: next tick
         orders.releaseDone(orderId);
         if (result.body.released > 0) logger.info({ order_id: orderId }, `order ${orderId}: inventory released the stock it held`);
       }

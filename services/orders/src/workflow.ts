@@ -51,6 +51,14 @@ export async function placeOrder(item: OrderItem, deps: WorkflowDeps): Promise<O
     timeoutMs: deps.inventoryTimeoutMs,
   });
 
+  if (!call.ok && 'refusal' in call) {
+    // Inventory refused the request: the order was never valid, so it is not kept.
+    deps.orders.remove(orderId);
+    const { status, body: refusal } = call.refusal;
+    deps.logger.warn({ ...summary, refusal }, `order ${orderId} refused by inventory`);
+    return { ok: false, error: invalidField(refusal.field ?? 'product_name', refusal.message, status) };
+  }
+
   if (!call.ok) {
     const { failure } = call;
     const outcome: OrderOutcome = { status: 'failed', total: null, failureReason: failure.message, details: { failure } };
@@ -62,14 +70,6 @@ export async function placeOrder(item: OrderItem, deps: WorkflowDeps): Promise<O
     markCurrentSpanFailed(failure.message, { 'demo.failed_dependency': failure.dependency });
     deps.logger.error({ ...summary, dependency: failure.dependency }, `order ${orderId} failed: ${failure.message}`);
     return { ok: false, error: dependencyFailed(failure, { order_id: orderId, status: 'failed', trace_id: traceId, mode: deps.mode }) };
-  }
-
-  if (call.status !== 200) {
-    // Inventory refused the request: the order was never valid, so it is not kept.
-    deps.orders.remove(orderId);
-    const refusal = call.body as unknown as { field?: string; message?: string };
-    deps.logger.warn({ ...summary, refusal }, `order ${orderId} refused by inventory`);
-    return { ok: false, error: invalidField(refusal.field ?? 'product_name', refusal.message ?? 'refused by inventory', call.status) };
   }
 
   const stock = call.body;

@@ -14,7 +14,7 @@ import {
   type PriceResponse,
 } from '@demo/shared';
 import { createExpressApp, finishExpressApp } from '@demo/shared/express';
-import { postJson } from '@demo/shared/http-client';
+import { postJson, refusalAsFailure } from '@demo/shared/http-client';
 import type { PricingDb } from './db';
 import { priceOrder } from './price';
 import { traceHeadersToForward } from './propagation';
@@ -71,10 +71,10 @@ export function buildPricingApp(deps: PricingDeps) {
 
     // A notification that cannot be sent does not undo a priced order: report it and go on.
     let notification: NotificationOutcome;
-    if (sent.ok && sent.status === 201) {
+    if (sent.ok) {
       notification = sent.body;
     } else {
-      const reason = sent.ok ? `notifications answered ${sent.status}` : sent.failure.message;
+      const reason = 'refusal' in sent ? refusalAsFailure(sent.refusal).message : sent.failure.message;
       markCurrentSpanFailed(reason, { 'demo.failed_dependency': 'notifications' });
       logger.warn({ order_id, dependency: 'notifications' }, `order ${order_id}: notification skipped, ${reason}`);
       notification = { status: 'skipped', reason };

@@ -7,7 +7,20 @@ import type { DependencyFailure, ErrorBody } from './errors';
 // doing about three times the calls per CPU second, and the OpenTelemetry undici
 // instrumentation traces both.
 
-export type CallResult<T> = { ok: true; status: number; body: T } | { ok: false; failure: DependencyFailure };
+/**
+ * What a call came to. `ok` is success: a 2xx with a JSON body. A 4xx is the dependency
+ * refusing this request (something in it was wrong), with the shared error body; anything
+ * else (5xx, a body that is not JSON, a timeout, no connection) is the dependency failing.
+ */
+export type CallResult<T> =
+  { ok: true; status: number; body: T } | { ok: false; refusal: Refusal } | { ok: false; failure: DependencyFailure };
+
+/** A 4xx answer: the status and the error body ({ error, message, field? }). */
+export interface Refusal {
+  dependency: string;
+  status: number;
+  body: ErrorBody;
+}
 
 export interface CallOptions {
   /** Name of the service being called, used in error messages ("pricing did not answer ..."). */
@@ -25,21 +38,15 @@ export async function postJson<T>(url: string, payload: unknown, options: CallOp
       body: JSON.stringify(payload),
       signal: AbortSignal.timeout(timeoutMs),
     });
-    const text = await response.body.text();
-    const body = parseJson(text);
-    if (response.statusCode >= 500) return { ok: false, failure: failureFromErrorAnswer(dependency, response.statusCode, body) };
-    if (body === undefined) {
-      return {
-        ok: false,
-        failure: {
-          dependency,
-          kind: 'bad_status',
-          status: response.statusCode,
-          message: `${dependency} answered ${response.statusCode} with a body that is not JSON`,
-        },
-      };
+    const status = response.statusCode;
+    const body = parseJson(await response.body.text());
+    if (status >= 400 && status < 500) return { ok: false, refusal: { dependency, status, body: errorBody(status, body) } };
+    if (status >= 500) return { ok: false, failure: failureFromErrorAnswer(dependency, status, body) };
+    if (status >= 300 || body === undefined) {
+      const what = body === undefined ? 'a body that is not JSON' : 'no answer to use';
+      return { ok: false, failure: { dependency, kind: 'bad_status', status, message: `${dependency} answered ${status} with ${what}` } };
     }
-    return { ok: true, status: response.statusCode, body: body as T };
+    return { ok: true, status, body: body as T };
   } catch (error) {
     return { ok: false, failure: failureFromThrown(dependency, timeoutMs, error) };
   }
@@ -51,6 +58,19 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** A refusal's body in the shared error shape, or one made up when the dependency sent none. */
+function errorBody(status: number, body: unknown): ErrorBody {
+  const answer = body as Partial<ErrorBody> | undefined;
+  if (typeof answer?.error === 'string' && typeof answer.message === 'string') return answer as ErrorBody;
+  return { error: 'refused', message: `no error body with the ${status}` };
+}
+
+/** A refusal seen from the caller's caller: this service could not do its part, and says whose answer stopped it. */
+export function refusalAsFailure(refusal: Refusal): DependencyFailure {
+  const { dependency, status, body } = refusal;
+  return { dependency, kind: 'bad_status', status, message: `${dependency} refused the request (${status}): ${body.message}` };
 }
 
 /**

@@ -53,11 +53,7 @@ test('end to end: failing notifications fires ServiceErrorRatioHigh for notifica
   prometheus = prometheusProcess({
     port,
     dataDir: path.join(h.dataDir, 'prometheus'),
-    targets: {
-      'otel-collector:8889': `127.0.0.1:${collector.prometheus}`,
-      'otel-collector:8888': `127.0.0.1:${collector.internalMetrics}`,
-      'localhost:9090': `127.0.0.1:${port}`,
-    },
+    collector,
     scrapeInterval: '2s',
   });
   await prometheus.start();

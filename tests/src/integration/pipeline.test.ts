@@ -48,11 +48,7 @@ before(async () => {
   prometheus = prometheusProcess({
     port: prometheusPort,
     dataDir: path.join(h.dataDir, 'prometheus'),
-    targets: {
-      'otel-collector:8889': `127.0.0.1:${ports.prometheus}`,
-      'otel-collector:8888': `127.0.0.1:${ports.internalMetrics}`,
-      'localhost:9090': `127.0.0.1:${prometheusPort}`,
-    },
+    collector: ports,
     scrapeInterval: '1s',
   });
   await prometheus.start();

@@ -21,7 +21,7 @@ import {
   markOwnTelemetryStarted,
 } from '@demo/shared';
 import { describeSql, Database } from '@demo/shared/sqlite';
-import { postJson } from '@demo/shared/http-client';
+import { postJson, refusalAsFailure } from '@demo/shared/http-client';
 import { freePort } from '@demo/tools';
 import { failingServer, hungServer } from '../harness/stand-ins';
 import http from 'node:http';
@@ -102,7 +102,7 @@ test('dependencyFailed answers 504 for a timeout and 502 otherwise', () => {
 test('postJson reports an unreachable dependency as a value', async () => {
   const port = await freePort();
   const result = await postJson(`http://127.0.0.1:${port}/x`, {}, { dependency: 'pricing', timeoutMs: 1000 });
-  assert.ok(!result.ok);
+  assert.ok(!result.ok && 'failure' in result);
   assert.equal(result.failure.kind, 'unreachable');
   assert.match(result.failure.message, /pricing is unreachable \(ECONNREFUSED\)/);
 });
@@ -114,7 +114,7 @@ test('postJson gives up on a hung dependency at its timeout', async () => {
   const result = await postJson(`http://127.0.0.1:${port}/x`, {}, { dependency: 'pricing', timeoutMs: 300 });
   const elapsed = performance.now() - start;
   await hung.close();
-  assert.ok(!result.ok && result.failure.kind === 'timeout');
+  assert.ok(!result.ok && 'failure' in result && result.failure.kind === 'timeout');
   assert.ok(elapsed >= 290 && elapsed < 1500, `elapsed ${elapsed}`);
 });
 
@@ -123,7 +123,7 @@ test('postJson reports a 500 with junk as bad_status', async () => {
   const failing = await failingServer(port);
   const result = await postJson(`http://127.0.0.1:${port}/x`, {}, { dependency: 'pricing', timeoutMs: 1000 });
   await failing.close();
-  assert.ok(!result.ok);
+  assert.ok(!result.ok && 'failure' in result);
   assert.deepEqual([result.failure.kind, result.failure.status], ['bad_status', 500]);
 });
 
@@ -138,8 +138,50 @@ test('postJson keeps the name of the service that failed deeper in the chain', a
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const result = await postJson(`http://127.0.0.1:${port}/x`, {}, { dependency: 'pricing', timeoutMs: 1000 });
   server.close();
-  assert.ok(!result.ok);
+  assert.ok(!result.ok && 'failure' in result);
   assert.deepEqual([result.failure.dependency, result.failure.kind], ['notifications', 'timeout']);
+});
+
+/** A server that answers every request with this status, content type and body. */
+async function answering(status: number, contentType: string, body: string): Promise<{ url: string; close: () => void }> {
+  const port = await freePort();
+  const server = http.createServer((_request, response) => {
+    response.writeHead(status, { 'content-type': contentType });
+    response.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${port}/x`, close: () => server.close() };
+}
+
+test('postJson: ok means a 2xx with JSON; a 4xx is a refusal with its error body; a 2xx without JSON is a failure', async () => {
+  const options = { dependency: 'inventory', timeoutMs: 1000 };
+  const created = await answering(201, 'application/json', '{"notification_id":7}');
+  const refused = await answering(422, 'application/json', '{"error":"invalid_field","field":"product_name","message":"no such product"}');
+  const bare = await answering(404, 'text/plain', 'Not Found');
+  const garbled = await answering(200, 'text/html', '<html>');
+  try {
+    assert.deepEqual(await postJson(created.url, {}, options), { ok: true, status: 201, body: { notification_id: 7 } });
+    assert.deepEqual(await postJson(refused.url, {}, options), {
+      ok: false,
+      refusal: {
+        dependency: 'inventory',
+        status: 422,
+        body: { error: 'invalid_field', field: 'product_name', message: 'no such product' },
+      },
+    });
+    const notFound = await postJson(bare.url, {}, options);
+    assert.ok(!notFound.ok && 'refusal' in notFound);
+    assert.deepEqual(notFound.refusal.body, { error: 'refused', message: 'no error body with the 404' });
+    assert.equal(refusalAsFailure(notFound.refusal).message, 'inventory refused the request (404): no error body with the 404');
+    const notJson = await postJson(garbled.url, {}, options);
+    assert.ok(!notJson.ok && 'failure' in notJson);
+    assert.deepEqual(
+      [notJson.failure.kind, notJson.failure.message],
+      ['bad_status', 'inventory answered 200 with a body that is not JSON'],
+    );
+  } finally {
+    for (const server of [created, refused, bare, garbled]) server.close();
+  }
 });
 
 test('every SQLite statement becomes a CLIENT span with the database semantic conventions', () => {

@@ -1,18 +1,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startChain, type Chain } from '../runner/chain';
-import { collectorIsBuilt, collectorProcess, type CollectorPorts } from '../runner/collector';
-import { OtlpSink } from '../tempo-stand-in/otlp-sink';
-import { OutageSwitch } from './outage-switch';
+import { collectorIsBuilt } from '../runner/collector';
+import { collectorLossCounters, type CollectorLossCounters } from '../runner/collector-metrics';
+import { describeProblem, parseCommandLine, positiveNumber } from '../runner/cli';
+import { sleep } from '../runner/process';
 import { Arrivals } from './arrivals';
+import { measureOneOrder, startStack, watchStack, type Stack } from './outage-stack';
 import { SteadyLoad, LOAD_ORDER, type SentOrder } from './steady-load';
 import { percentile } from './stats';
 import { printTable } from './table';
-import { describeProblem, parseCommandLine, positiveNumber } from '../runner/cli';
-import { activeAlerts, prometheusProcess } from '../runner/prometheus';
-import { CHAIN_PORT_NAMES, freePorts } from '../runner/ports';
-import { sleep, type ManagedProcess } from '../runner/process';
 
 // npm run outage -- [--json] [--scenarios backend-outage,collector-crash,long-outage] [--rate 20]
 //                   [--outage-sec 60] [--crash-down-sec 3] [--long-outage-sec 60]
@@ -68,15 +65,6 @@ export const DEFAULT_OPTIONS: OutageOptions = {
 };
 
 /** The collector's own counters of data it refused or gave up, summed over components. */
-export interface CollectorLossCounters {
-  refused_spans: number;
-  refused_log_records: number;
-  enqueue_failed_spans: number;
-  enqueue_failed_log_records: number;
-  send_failed_spans: number;
-  send_failed_log_records: number;
-}
-
 export interface ScenarioResult {
   fault: string;
   orders: number;
@@ -105,190 +93,6 @@ export interface ScenarioResult {
   /** The persistent queues' bounds in this scenario (the config's defaults when null). */
   queue_spans: number | null;
   queue_log_records: number | null;
-}
-
-const ALERT = 'CollectorLosingTelemetry';
-
-interface Stack {
-  queueDir: string;
-  chain: Chain;
-  sink: OtlpSink;
-  backend: OutageSwitch;
-  collector: ManagedProcess;
-  collectorPorts: CollectorPorts;
-  prometheusPort: number;
-  stop(): Promise<void>;
-}
-
-async function startStack(dataDir: string, queue: { spans?: number; logRecords?: number }): Promise<Stack> {
-  const ports = await freePorts([...CHAIN_PORT_NAMES, 'prometheusServer'] as const);
-  const stops: (() => Promise<unknown>)[] = [];
-  const stop = async () => {
-    for (const step of stops.reverse()) await step().catch(() => undefined);
-  };
-  try {
-    const sink = await OtlpSink.start();
-    stops.push(() => sink.close());
-    const backend = await OutageSwitch.open(sink.url);
-    stops.push(() => backend.down());
-    const collectorPorts: CollectorPorts = {
-      grpc: ports.grpc,
-      http: ports.http,
-      prometheus: ports.prometheus,
-      health: ports.health,
-      internalMetrics: ports.internalMetrics,
-    };
-    const collector = collectorProcess({
-      ports: collectorPorts,
-      exportTo: backend.url,
-      logFile: path.join(dataDir, 'otel-collector.log'),
-      // One directory for the collector and its successor after a crash: the queue outlives the process.
-      queueDir: path.join(dataDir, 'collector-queue'),
-      queueSpans: queue.spans,
-      queueLogRecords: queue.logRecords,
-    });
-    await collector.start();
-    stops.push(() => collector.stop());
-    const prometheus = prometheusProcess({
-      port: ports.prometheusServer,
-      dataDir: path.join(dataDir, 'prometheus'),
-      targets: {
-        'otel-collector:8889': `127.0.0.1:${ports.prometheus}`,
-        'otel-collector:8888': `127.0.0.1:${ports.internalMetrics}`,
-        'localhost:9090': `127.0.0.1:${ports.prometheusServer}`,
-      },
-      scrapeInterval: '1s',
-    });
-    await prometheus.start();
-    stops.push(() => prometheus.stop());
-    const chain = await startChain({ mode: 'sdk', ports, dataDir, logDir: dataDir, otlpEndpoint: `http://127.0.0.1:${ports.grpc}` });
-    stops.push(() => chain.stop());
-    return {
-      queueDir: path.join(dataDir, 'collector-queue'),
-      chain,
-      sink,
-      backend,
-      collector,
-      collectorPorts,
-      prometheusPort: ports.prometheusServer,
-      stop,
-    };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-}
-
-async function postOrder(ordersUrl: string): Promise<string> {
-  const response = await fetch(`${ordersUrl}/orders`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(LOAD_ORDER),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const body = (await response.json()) as { trace_id?: string };
-  if (response.status !== 201 || !body.trace_id)
-    throw new Error(`the fault-free order was answered ${response.status}: ${JSON.stringify(body)}`);
-  return body.trace_id;
-}
-
-/** How many spans and log records one order makes in this mode, from an order sent with nothing wrong. */
-async function measureOneOrder(
-  stack: Stack,
-  arrivals: Arrivals,
-): Promise<{ spans: number; logs: number; byService: Record<string, number> }> {
-  const traceId = await postOrder(stack.chain.ordersUrl);
-  let last = { spans: -1, logs: -1 };
-  let stableSince = Date.now();
-  // The stack's first order: on a busy machine its first exports wait for gRPC connections
-  // and the collector's first batches, so allow a minute before calling it lost.
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    await sleep(250);
-    arrivals.refresh();
-    const now = { spans: arrivals.spanCount(traceId), logs: arrivals.logCount(traceId) };
-    if (now.spans !== last.spans || now.logs !== last.logs) {
-      last = now;
-      stableSince = Date.now();
-    } else if (now.spans > 0 && Date.now() - stableSince > 3000) {
-      const byService: Record<string, number> = {};
-      for (const span of new Map(stack.sink.spansOfTrace(traceId).map((span) => [span.spanId, span])).values())
-        byService[span.service] = (byService[span.service] ?? 0) + 1;
-      return { ...now, byService };
-    }
-  }
-  throw new Error(
-    `the fault-free order's telemetry did not settle in 60 s (trace ${traceId}: ${last.spans} spans, ${last.logs} log records)`,
-  );
-}
-
-/** The collector's counters of refused and dropped data, read from its own metrics endpoint. */
-export async function collectorLossCounters(internalMetricsPort: number): Promise<CollectorLossCounters> {
-  const text = await fetch(`http://127.0.0.1:${internalMetricsPort}/metrics`, { signal: AbortSignal.timeout(5000) }).then((response) =>
-    response.text(),
-  );
-  // The names as the collector exposes them, without _total (prometheus/alert-rules.yml reads the same).
-  const sum = (name: string) =>
-    text
-      .split('\n')
-      .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
-      .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-  return {
-    refused_spans: sum('otelcol_receiver_refused_spans'),
-    refused_log_records: sum('otelcol_receiver_refused_log_records'),
-    enqueue_failed_spans: sum('otelcol_exporter_enqueue_failed_spans'),
-    enqueue_failed_log_records: sum('otelcol_exporter_enqueue_failed_log_records'),
-    send_failed_spans: sum('otelcol_exporter_send_failed_spans'),
-    send_failed_log_records: sum('otelcol_exporter_send_failed_log_records'),
-  };
-}
-
-/** Current fill of the exporters' sending queues, from the collector's own metrics. */
-async function queueSizes(internalMetricsPort: number): Promise<{ spans: number; log_records: number }> {
-  const text = await fetch(`http://127.0.0.1:${internalMetricsPort}/metrics`, { signal: AbortSignal.timeout(2000) }).then((response) =>
-    response.text(),
-  );
-  const size = (exporter: string) => {
-    const line = text
-      .split('\n')
-      .find((candidate) => candidate.startsWith('otelcol_exporter_queue_size{') && candidate.includes(`exporter="${exporter}"`));
-    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
-  };
-  return { spans: size('otlp_http/tempo'), log_records: size('otlp_http/loki') };
-}
-
-function directoryBytes(dir: string): number {
-  try {
-    return fs.readdirSync(dir).reduce((total, file) => total + fs.statSync(path.join(dir, file)).size, 0);
-  } catch {
-    return 0; // compaction swaps files in and out
-  }
-}
-
-/** Watches, once a second in the background, Prometheus for the alert and the collector for its queues' fill. */
-function watchStack(stack: Stack): {
-  fired: () => boolean;
-  queuePeak: { spans: number; log_records: number; bytes: number };
-  stop: () => void;
-} {
-  let fired = false;
-  const queuePeak = { spans: 0, log_records: 0, bytes: 0 };
-  const timer = setInterval(() => {
-    // A missed poll (the collector is down in collector-crash) is made up by the next one.
-    activeAlerts(stack.prometheusPort)
-      .then((alerts) => {
-        if (alerts.some((alert) => alert.labels.alertname === ALERT && alert.state === 'firing')) fired = true;
-      })
-      .catch(() => undefined);
-    queueSizes(stack.collectorPorts.internalMetrics)
-      .then((sizes) => {
-        queuePeak.spans = Math.max(queuePeak.spans, sizes.spans);
-        queuePeak.log_records = Math.max(queuePeak.log_records, sizes.log_records);
-      })
-      .catch(() => undefined);
-    queuePeak.bytes = Math.max(queuePeak.bytes, directoryBytes(stack.queueDir));
-  }, 1000);
-  return { fired: () => fired, queuePeak, stop: () => clearInterval(timer) };
 }
 
 /** Injects the scenario's fault; resolves when it is over (backend back, collector ready again). */

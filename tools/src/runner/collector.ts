@@ -17,13 +17,9 @@ export const COLLECTOR_CONFIG = fromRoot('collector', 'otel-collector-config.yam
 /** Layered over the main config when tail sampling is on (the collector merges the two). */
 export const TAIL_SAMPLING_CONFIG = fromRoot('collector', 'tail-sampling.yaml');
 
-export interface CollectorPorts {
-  grpc: number;
-  http: number;
-  prometheus: number;
-  health: number;
-  internalMetrics: number;
-}
+/** The collector's five ports: OTLP gRPC and HTTP in, its Prometheus exporter, its health check, its own metrics. */
+export const COLLECTOR_PORT_NAMES = ['grpc', 'http', 'prometheus', 'health', 'internalMetrics'] as const;
+export type CollectorPorts = Record<(typeof COLLECTOR_PORT_NAMES)[number], number>;
 
 /** The collector's usual ports (as in compose), used by `npm run local`. */
 export const DEFAULT_COLLECTOR_PORTS: CollectorPorts = { grpc: 4317, http: 4318, prometheus: 8889, health: 13133, internalMetrics: 8888 };

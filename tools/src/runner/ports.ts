@@ -1,6 +1,7 @@
 import net from 'node:net';
 import fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { COLLECTOR_PORT_NAMES } from './collector';
 
 /** The ports one native chain takes: the four services, Envoy's ingress, egress and admin, and the collector's five. */
 export const CHAIN_PORT_NAMES = [
@@ -11,11 +12,7 @@ export const CHAIN_PORT_NAMES = [
   'envoyIngress',
   'envoyEgress',
   'envoyAdmin',
-  'grpc',
-  'http',
-  'prometheus',
-  'health',
-  'internalMetrics',
+  ...COLLECTOR_PORT_NAMES,
 ] as const;
 
 /**

@@ -3,6 +3,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { ManagedProcess } from './process';
 import { fromRoot } from './paths';
+import type { CollectorPorts } from './collector';
 
 // Prometheus 3.14.0, the version compose pins, built from its Go module by
 // scripts/setup-prometheus.sh, scraping the native collector with the project's
@@ -29,14 +30,24 @@ export function prometheusTool(binary: string): string {
 export interface PrometheusOptions {
   port: number;
   dataDir: string;
-  /** compose target -> native target, e.g. 'otel-collector:8889' -> '127.0.0.1:43121' */
-  targets: Record<string, string>;
+  /** The native collector's ports that prometheus.yml's otel-collector targets stand for. */
+  collector: Pick<CollectorPorts, 'prometheus' | 'internalMetrics'>;
   /** Scrape faster than the compose default, so tests see counters within seconds. */
   scrapeInterval?: string;
 }
 
-export function renderPrometheusConfig(options: Pick<PrometheusOptions, 'targets' | 'scrapeInterval'>): string {
+/** prometheus.yml's compose targets, each with the loopback address that plays it natively. */
+export function nativeTargets(options: Pick<PrometheusOptions, 'port' | 'collector'>): Record<string, string> {
+  return {
+    'otel-collector:8889': `127.0.0.1:${options.collector.prometheus}`,
+    'otel-collector:8888': `127.0.0.1:${options.collector.internalMetrics}`,
+    'localhost:9090': `127.0.0.1:${options.port}`,
+  };
+}
+
+export function renderPrometheusConfig(options: Pick<PrometheusOptions, 'port' | 'collector' | 'scrapeInterval'>): string {
   const config = YAML.parse(fs.readFileSync(PROMETHEUS_CONFIG, 'utf8'));
+  const targets = nativeTargets(options);
   if (options.scrapeInterval)
     config.global = { ...config.global, scrape_interval: options.scrapeInterval, evaluation_interval: options.scrapeInterval };
   // Rule files are relative to the config file, which is a copy elsewhere: point at the originals.
@@ -44,7 +55,7 @@ export function renderPrometheusConfig(options: Pick<PrometheusOptions, 'targets
   for (const job of config.scrape_configs ?? []) {
     if (options.scrapeInterval) job.scrape_interval = options.scrapeInterval;
     for (const group of job.static_configs ?? []) {
-      group.targets = group.targets.map((target: string) => options.targets[target] ?? target);
+      group.targets = group.targets.map((target: string) => targets[target] ?? target);
     }
   }
   return YAML.stringify(config);
