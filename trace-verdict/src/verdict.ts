@@ -86,11 +86,22 @@ export function uniqueSpans(spans: VerdictSpan[]): VerdictSpan[] {
   return [...bySpanId.values()];
 }
 
+/** Spans by trace id, each trace's in the order given: the one grouping the verdict, the runner and the Tempo stand-in use. */
+export function groupByTrace<T extends { traceId: string }>(spans: Iterable<T>): Map<string, T[]> {
+  const traces = new Map<string, T[]>();
+  for (const span of spans) {
+    const list = traces.get(span.traceId);
+    if (list) list.push(span);
+    else traces.set(span.traceId, [span]);
+  }
+  return traces;
+}
+
 /** Groups the spans of one order by trace and describes where, if anywhere, the chain broke. */
 export function judgeOrder(spans: VerdictSpan[]): Verdict {
-  const byTrace = new Map<string, VerdictSpan[]>();
-  for (const span of uniqueSpans(spans)) byTrace.set(span.traceId, [...(byTrace.get(span.traceId) ?? []), span]);
-  const traces = [...byTrace.entries()].map(([traceId, list]) => viewTrace(traceId, list)).sort((a, b) => a.start - b.start);
+  const traces = [...groupByTrace(uniqueSpans(spans)).entries()]
+    .map(([traceId, list]) => viewTrace(traceId, list))
+    .sort((a, b) => a.start - b.start);
   const noDatabaseSpans = servicesWithoutDatabaseSpans(spans);
   if (traces.length === 0) return { traces, brokenAt: '', text: 'No trace of this order has arrived.', noDatabaseSpans };
   if (traces.length === 1) return { traces, brokenAt: '', text: '1 trace, nothing broken.', noDatabaseSpans };

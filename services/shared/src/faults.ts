@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { propagation, trace } from '@opentelemetry/api';
+import { defaultTextMapGetter, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { W3CBaggagePropagator } from '@opentelemetry/core';
 import { ownTelemetryStarted } from './own-telemetry';
 import { HttpError } from './errors';
 import type { Logger } from './logger';
@@ -33,8 +34,6 @@ export interface Fault {
 
 /** Long enough to stand out in any waterfall, short enough for every caller's timeout (1.5 s and up). */
 export const INJECTED_DELAY_MS = 1000;
-/** The W3C baggage limit: members past it are not read, as the SDK's propagator does not read them. */
-const MAX_BAGGAGE_BYTES = 8192;
 
 /** "pricing:slow" -> { service: 'pricing', kind: 'slow' }; anything else -> null. */
 export function parseFault(value: string | undefined): Fault | null {
@@ -45,39 +44,24 @@ export function parseFault(value: string | undefined): Fault | null {
   return { service, kind: kind as FaultKind };
 }
 
-/**
- * The fault in a raw `baggage` header, for a service without an SDK (pricing in the Envoy and
- * eBPF modes). Members are "key=value;properties", comma-separated, values percent-encoded.
- */
-export function faultFromBaggageHeader(header: string | string[] | undefined): Fault | null {
-  const joined = Array.isArray(header) ? header.join(',') : header;
-  if (!joined) return null;
-  let bytesRead = 0;
-  for (const member of joined.split(',')) {
-    bytesRead += member.length + 1;
-    if (bytesRead > MAX_BAGGAGE_BYTES) return null;
-    const [pair = ''] = member.split(';');
-    const equals = pair.indexOf('=');
-    if (equals < 0 || pair.slice(0, equals).trim() !== FAULT_BAGGAGE_KEY) continue;
-    try {
-      return parseFault(decodeURIComponent(pair.slice(equals + 1)));
-    } catch {
-      return null; // a malformed %-escape
-    }
-  }
-  return null;
+// Reads a request's own baggage header the way the SDK's propagator would: W3C limits,
+// percent-decoding, malformed members skipped.
+const baggageFromHeaders = new W3CBaggagePropagator();
+
+/** The fault a request's headers ask for, read by @opentelemetry/core's W3C baggage propagator. */
+export function faultFromHeaders(headers: IncomingHttpHeaders): Fault | null {
+  const extracted = baggageFromHeaders.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
+  return parseFault(propagation.getBaggage(extracted)?.getEntry(FAULT_BAGGAGE_KEY)?.value);
 }
 
 /**
- * The fault this request asks `service` for, or null. With an SDK loaded the baggage is read
- * through the OpenTelemetry API (the SDK extracted it with the trace context); without one,
- * from the incoming header itself.
+ * The fault this request asks `service` for, or null. With an SDK loaded, its propagator has
+ * already put the request's baggage into the active context; without one (pricing in the
+ * Envoy, eBPF and "none" modes) nothing has, and the same propagator reads the headers here.
  */
 export function requestedFault(service: string, headers: IncomingHttpHeaders): FaultKind | null {
   const sdkLoaded = propagation.fields().length > 0;
-  const fault = sdkLoaded
-    ? parseFault(propagation.getActiveBaggage()?.getEntry(FAULT_BAGGAGE_KEY)?.value)
-    : faultFromBaggageHeader(headers.baggage);
+  const fault = sdkLoaded ? parseFault(propagation.getActiveBaggage()?.getEntry(FAULT_BAGGAGE_KEY)?.value) : faultFromHeaders(headers);
   return fault?.service === service ? fault.kind : null;
 }
 

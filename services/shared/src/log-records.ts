@@ -26,11 +26,6 @@ const SEVERITY: Record<string, SeverityNumber> = {
 /** A stuck collector must not keep a stopping service alive: pino's exit wait is 10 s. */
 export const FLUSH_DEADLINE_MS = 8000;
 
-const envNumber = (name: string, fallback: number) => {
-  const value = Number(process.env[name]);
-  return process.env[name] && Number.isFinite(value) && value > 0 ? value : fallback;
-};
-
 export function createLoggerProvider(options: LogShipperOptions): LoggerProvider {
   // The same resource as the SDK's on the main thread: its service.instance.id and process.*
   // attributes are handed over (a worker has its own argv, and the instance id is random);
@@ -38,14 +33,9 @@ export function createLoggerProvider(options: LogShipperOptions): LoggerProvider
   const resource = defaultResource()
     .merge(resourceFromAttributes(options.resourceAttributes))
     .merge(detectResources({ detectors: [hostDetector, osDetector, envDetector] }));
-  const processor = new BatchLogRecordProcessor({
-    // The protocol the main thread chose (telemetry.ts checked the value).
-    exporter: process.env.OTEL_EXPORTER_OTLP_PROTOCOL === 'http/protobuf' ? new httpProtobuf.OTLPLogExporter() : new grpc.OTLPLogExporter(),
-    maxQueueSize: envNumber('OTEL_BLRP_MAX_QUEUE_SIZE', 8192),
-    maxExportBatchSize: envNumber('OTEL_BLRP_MAX_EXPORT_BATCH_SIZE', 512),
-    scheduledDelayMillis: envNumber('OTEL_BLRP_SCHEDULE_DELAY', 1000),
-    exportTimeoutMillis: envNumber('OTEL_BLRP_EXPORT_TIMEOUT', 30_000),
-  });
+  // The protocol and batch settings the main thread read from the environment (telemetry.ts).
+  const otlp = options.protocol === 'http/protobuf' ? httpProtobuf : grpc;
+  const processor = new BatchLogRecordProcessor({ ...options.batches, exporter: new otlp.OTLPLogExporter() });
   return new LoggerProvider({ resource, processors: [processor] });
 }
 

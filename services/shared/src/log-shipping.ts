@@ -34,6 +34,17 @@ export interface LogShipperOptions {
   resourceAttributes: Attributes;
   /** The instrumentation scope the records carry: instrumentation-pino's, as on the main thread. */
   scope: { name: string; version: string };
+  /** The OTLP protocol and the log batches' settings, as the bootstrap read them from the environment. */
+  protocol: 'grpc' | 'http/protobuf';
+  batches: BatchSettings;
+}
+
+/** A batch processor's settings (OTEL_BSP_* or OTEL_BLRP_*, read by the telemetry bootstrap). */
+export interface BatchSettings {
+  maxQueueSize: number;
+  maxExportBatchSize: number;
+  scheduledDelayMillis: number;
+  exportTimeoutMillis: number;
 }
 
 type Plan = { kind: 'worker' | 'pino-transport'; options: LogShipperOptions };

@@ -36,6 +36,7 @@ import * as grpc from './otlp-grpc';
 import * as httpProtobuf from './otlp-http-protobuf';
 import { PeriodicExportingMetricReader, AggregationType } from '@opentelemetry/sdk-metrics';
 import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import {
   defaultResource,
   detectResources,
@@ -55,30 +56,34 @@ import { FastifyOtelInstrumentation } from '@fastify/otel';
 import { ConfigError, envBool, envInt, envString } from './config';
 import { onShutdownLast } from './shutdown';
 import { RetryingExporter } from './retrying-exporter';
-import { shipLogsThroughWorker, type LogShipping } from './log-shipping';
+import { shipLogsThroughWorker, type BatchSettings, type LogShipping } from './log-shipping';
 import { markOwnTelemetryStarted } from './own-telemetry';
 
-// Defaults that suit a demo better than the SDK's (5 s span delay, 60 s metric interval).
-process.env.OTEL_BSP_SCHEDULE_DELAY ??= '1000';
+// The batch processors are built here, each from its standard variables read once, by one
+// rule (config.ts: a value out of range stops the service, naming the variable). The SDK
+// builds its span processor from OTEL_BSP_* only when it builds it itself, and reads
+// OTEL_BLRP_* only for log processors of its own; the log worker (log-shipping.ts) is handed
+// the same settings. Room for 8192 spans and 8192 log records per service while the
+// collector restarts (the SDK's default is 2048): at 20 orders/s the busiest service makes
+// well under 200 of each per second, so the queues outlast the 20 s the exporters retry. A
+// held span is about 1 KB of heap (the images cap it at 96 MB). A batch leaves after 1 s,
+// not the SDK's 5 s: the learner looks for the trace seconds after the order.
+function batchSettings(prefix: 'OTEL_BSP' | 'OTEL_BLRP'): BatchSettings {
+  return {
+    maxQueueSize: envInt(`${prefix}_MAX_QUEUE_SIZE`, 8192, { min: 1 }),
+    maxExportBatchSize: envInt(`${prefix}_MAX_EXPORT_BATCH_SIZE`, 512, { min: 1 }),
+    scheduledDelayMillis: envInt(`${prefix}_SCHEDULE_DELAY`, 1000, { min: 0 }),
+    exportTimeoutMillis: envInt(`${prefix}_EXPORT_TIMEOUT`, 30_000, { min: 1000 }),
+  };
+}
+const spanBatches = batchSettings('OTEL_BSP');
+const logBatches = batchSettings('OTEL_BLRP');
+// 10 s instead of the SDK's 60 s, so dashboards move while you watch.
 const metricIntervalMs = envInt('OTEL_METRIC_EXPORT_INTERVAL', 10_000, { min: 100 });
-
-// Room for 8192 spans and 8192 log records per service while the collector restarts: at 20
-// orders/s the busiest service makes well under 200 of each per second, so the queues outlast
-// the 20 s the exporters retry. A held span is about 1 KB of heap (the images cap it at 96 MB).
-process.env.OTEL_BSP_MAX_QUEUE_SIZE ??= '8192';
-const exportTimeoutMs = envInt('OTEL_BSP_EXPORT_TIMEOUT', 30_000, { min: 1000 });
 const attemptTimeoutMs = envInt('OTEL_EXPORTER_OTLP_TIMEOUT', 10_000, { min: 100 });
 // The last attempt must end before the processor gives the batch up, or two would overlap.
-const retry = { giveUpAfterMs: Math.max(exportTimeoutMs - attemptTimeoutMs, 0) };
-
-// The SDK reads OTEL_BLRP_* only for processors it builds itself; this one is built here.
-const logProcessorOptions = {
-  maxQueueSize: envInt('OTEL_BLRP_MAX_QUEUE_SIZE', 8192, { min: 1 }),
-  maxExportBatchSize: envInt('OTEL_BLRP_MAX_EXPORT_BATCH_SIZE', 512, { min: 1 }),
-  scheduledDelayMillis: envInt('OTEL_BLRP_SCHEDULE_DELAY', 1000, { min: 0 }),
-  exportTimeoutMillis: envInt('OTEL_BLRP_EXPORT_TIMEOUT', 30_000, { min: 1000 }),
-};
-const logRetry = { giveUpAfterMs: Math.max(logProcessorOptions.exportTimeoutMillis - attemptTimeoutMs, 0) };
+const retry = { giveUpAfterMs: Math.max(spanBatches.exportTimeoutMillis - attemptTimeoutMs, 0) };
+const logRetry = { giveUpAfterMs: Math.max(logBatches.exportTimeoutMillis - attemptTimeoutMs, 0) };
 
 // Health checks run every few seconds in compose; tracing them would bury the orders.
 const isHealthCheck = (url: string | undefined) => url === '/health';
@@ -104,6 +109,13 @@ const instrumenting = (name: Used) =>
   !envList('OTEL_NODE_DISABLED_INSTRUMENTATIONS').includes(name) &&
   (envString('OTEL_NODE_ENABLED_INSTRUMENTATIONS', '') === '' || envList('OTEL_NODE_ENABLED_INSTRUMENTATIONS').includes(name));
 
+// OTLP over gRPC to the collector's port 4317 (the design), or OTEL_EXPORTER_OTLP_PROTOCOL=
+// http/protobuf to its port 4318: the same protobuf messages without gRPC's framing, measured
+// side by side in docs/benchmarks-levers.md.
+const protocol = envString('OTEL_EXPORTER_OTLP_PROTOCOL', 'grpc');
+if (protocol !== 'grpc' && protocol !== 'http/protobuf') {
+  throw new ConfigError(`OTEL_EXPORTER_OTLP_PROTOCOL must be grpc or http/protobuf, got "${protocol}"`);
+}
 // Where log records leave the process (log-shipping.ts). The main thread by default: a worker
 // halves what a line costs the request path, but its V8 isolate adds 30-40 MB per service
 // under load, which the containers' 160 MB limits cannot spare (docs/benchmarks-levers.md).
@@ -158,16 +170,11 @@ if (exporting('LOGS') && logShipping !== 'main-thread' && instrumenting('pino'))
   shipLogsThroughWorker(logShipping, {
     resourceAttributes: instanceAndProcess.attributes,
     scope: { name: pino.instrumentationName, version: pino.instrumentationVersion },
+    protocol,
+    batches: logBatches,
   });
 }
 
-// OTLP over gRPC to the collector's port 4317 (the design), or OTEL_EXPORTER_OTLP_PROTOCOL=
-// http/protobuf to its port 4318: the same protobuf messages without gRPC's framing, measured
-// side by side in docs/benchmarks-levers.md.
-const protocol = envString('OTEL_EXPORTER_OTLP_PROTOCOL', 'grpc');
-if (protocol !== 'grpc' && protocol !== 'http/protobuf') {
-  throw new ConfigError(`OTEL_EXPORTER_OTLP_PROTOCOL must be grpc or http/protobuf, got "${protocol}"`);
-}
 const otlp = protocol === 'grpc' ? grpc : httpProtobuf;
 const spanExporter = new RetryingExporter(new otlp.OTLPTraceExporter(), retry);
 const logExporter = new RetryingExporter(new otlp.OTLPLogExporter(), logRetry);
@@ -175,11 +182,11 @@ const logExporter = new RetryingExporter(new otlp.OTLPLogExporter(), logRetry);
 const sdk = new NodeSDK({
   resource,
   autoDetectResources: false,
-  ...(exporting('TRACES') ? { traceExporter: spanExporter } : { spanProcessors: [] }),
+  spanProcessors: exporting('TRACES') ? [new BatchSpanProcessor({ ...spanBatches, exporter: spanExporter })] : [],
   metricReaders: exporting('METRICS')
     ? [new PeriodicExportingMetricReader({ exporter: new otlp.OTLPMetricExporter(), exportIntervalMillis: metricIntervalMs })]
     : [],
-  logRecordProcessors: exporting('LOGS') ? [new BatchLogRecordProcessor({ ...logProcessorOptions, exporter: logExporter })] : [],
+  logRecordProcessors: exporting('LOGS') ? [new BatchLogRecordProcessor({ ...logBatches, exporter: logExporter })] : [],
   views: [
     {
       instrumentName: 'http.*.request.duration',

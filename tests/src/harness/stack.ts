@@ -2,7 +2,8 @@
 // share: one order placed through a running stack, the spans the Tempo stand-in holds, and
 // "the traces of one order", the shape the README promises per mode.
 import assert from 'node:assert/strict';
-import { groupByTrace, sleep, startedSince, summarizeTraces, withoutHealthChecks, type SpanRecord, type TraceSummary } from '@demo/tools';
+import { groupByTrace } from '@demo/trace-verdict';
+import { sleep, startedSince, summarizeTraces, withoutHealthChecks, type SpanRecord, type TraceSummary } from '@demo/tools';
 import { LAPTOP_ORDER } from './harness';
 
 export const ORDER = LAPTOP_ORDER;

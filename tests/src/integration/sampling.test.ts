@@ -1,6 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { groupByTrace, sleep, waitFor, type Mode } from '@demo/tools';
+import { groupByTrace } from '@demo/trace-verdict';
+import { sleep, waitFor, type Mode } from '@demo/tools';
 import { startHarness, postJson, LAPTOP_ORDER, type Harness } from '../harness/harness';
 
 // What sampling keeps, with the real services, the real collector and the real Envoy:

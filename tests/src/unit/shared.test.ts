@@ -15,7 +15,7 @@ import {
   dependencyFailed,
   HttpError,
   parseFault,
-  faultFromBaggageHeader,
+  faultFromHeaders,
   RetryingExporter,
   isRetryable,
   markOwnTelemetryStarted,
@@ -223,13 +223,15 @@ test('parseFault reads <service>:<kind> and nothing else', () => {
   }
 });
 
-test('faultFromBaggageHeader finds demo.fault among other members, decoded, within the size limit', () => {
-  assert.deepEqual(faultFromBaggageHeader('user=1, demo.fault=notifications%3Aerror;prop=x'), { service: 'notifications', kind: 'error' });
-  assert.deepEqual(faultFromBaggageHeader(['a=b', 'demo.fault=orders:slow']), { service: 'orders', kind: 'slow' });
-  assert.equal(faultFromBaggageHeader('demo.faults=orders:slow'), null);
-  assert.equal(faultFromBaggageHeader('demo.fault=%zz'), null);
-  assert.equal(faultFromBaggageHeader(undefined), null);
-  assert.equal(faultFromBaggageHeader(`${'k=v,'.repeat(2100)}demo.fault=orders:error`), null, 'a member past 8192 bytes is not read');
+test('faultFromHeaders: the baggage as the W3C propagator reads it, demo.fault among other members, decoded, within the limits', () => {
+  const fault = (baggage: string | string[] | undefined) => faultFromHeaders({ baggage });
+  assert.deepEqual(fault('user=1, demo.fault=notifications%3Aerror;prop=x'), { service: 'notifications', kind: 'error' });
+  assert.deepEqual(fault(['a=b', 'demo.fault=orders:slow']), { service: 'orders', kind: 'slow' });
+  assert.equal(fault('demo.faults=orders:slow'), null);
+  assert.equal(fault('demo.fault=%zz'), null);
+  assert.equal(fault('demo.fault=pricing:melt'), null);
+  assert.equal(fault(undefined), null);
+  assert.equal(fault(`${'k=v,'.repeat(2100)}demo.fault=orders:error`), null, 'a member past 8192 bytes is not read');
 });
 
 test('the exporters retry what the OTLP specification calls retryable, over gRPC and over HTTP, and nothing else', async () => {

@@ -1,3 +1,4 @@
+import { groupByTrace } from '@demo/trace-verdict';
 import type { SpanRecord } from '../tempo-stand-in/records';
 
 // Turning a pile of spans into what a person looks for in Grafana: how many traces one order
@@ -13,16 +14,6 @@ export interface TraceSummary {
   spansPerService: Record<string, number>;
   /** The service of the span with no parent in this trace. */
   rootService: string;
-}
-
-export function groupByTrace(spans: SpanRecord[]): Map<string, SpanRecord[]> {
-  const traces = new Map<string, SpanRecord[]>();
-  for (const span of spans) {
-    const list = traces.get(span.traceId) ?? [];
-    list.push(span);
-    traces.set(span.traceId, list);
-  }
-  return traces;
 }
 
 export function summarizeTrace(spans: SpanRecord[]): TraceSummary {

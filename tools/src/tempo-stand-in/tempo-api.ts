@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import type { SpanRecord } from './records';
-import { SPAN_KIND_NAMES } from '@demo/trace-verdict';
+import { groupByTrace, SPAN_KIND_NAMES } from '@demo/trace-verdict';
 
 // The two read endpoints of Tempo's HTTP API that the web UI uses, answered by the OTLP
 // receiver where Tempo cannot run (natively, and as Tempo's stand-in in the compose and
@@ -201,8 +201,7 @@ export function searchTraces(spans: SpanRecord[], params: URLSearchParams, behav
   // modules/frontend/search_sharder.go: a range over max_duration is refused.
   if (end - start > MAX_RANGE_S) return badRequest(`range specified by start and end exceeds 168h0m0s. received start=${start} end=${end}`);
 
-  const byTrace = new Map<string, SpanRecord[]>();
-  for (const span of spans) byTrace.set(span.traceId, [...(byTrace.get(span.traceId) ?? []), span]);
+  const byTrace = groupByTrace(spans);
   const traces = [];
   for (const [traceId, allOfTrace] of byTrace) {
     const traceSpans = behaviour.instantSearch ? allOfTrace : searchableSpans(allOfTrace, behaviour, nowMs);
