@@ -1,180 +1,102 @@
-// OTLP/HTTP protobuf, decoded into the OTLP/JSON shape (hex ids, int64 as strings), so the
-// receiver that stands in for Tempo and Loki takes what the real ones take: the collector's
-// otlp_http exporters send protobuf unless told otherwise.
-//
-// Only the messages the receiver reads are described, with the field numbers of
-// opentelemetry-proto (trace/v1/trace.proto, logs/v1/logs.proto, common/v1/common.proto);
-// unknown fields are skipped, as protobuf requires.
+import protobuf from 'protobufjs';
 
-type Kind = 'string' | 'bytes' | 'varint' | 'bool' | 'fixed64' | 'fixed32' | 'double' | Message;
-interface Field {
-  name: string;
-  kind: Kind;
-  repeated?: boolean;
-}
-interface Message {
-  [fieldNumber: number]: Field;
-}
+// OTLP/HTTP protobuf, decoded by protobufjs into the OTLP/JSON shape (hex ids, int64 as
+// decimal strings, enums as numbers), so the receiver that stands in for Tempo and Loki takes
+// what the real ones take: the collector's otlp_http exporters send protobuf unless told
+// otherwise. The messages below are the ones the receiver reads, with the field numbers of
+// opentelemetry-proto v1 (collector/trace/v1/trace_service.proto, trace/v1/trace.proto,
+// collector/logs/v1/logs_service.proto, logs/v1/logs.proto, common/v1/common.proto,
+// resource/v1/resource.proto); fields left out are skipped, as protobuf requires. A unit test
+// decodes what the SDK's own serializers encode, field by field.
+const OTLP = `
+syntax = "proto3";
+package otlp;
 
-const AnyValue: Message = {};
-const KeyValue: Message = { 1: { name: 'key', kind: 'string' }, 2: { name: 'value', kind: AnyValue } };
-Object.assign(AnyValue, {
-  1: { name: 'stringValue', kind: 'string' },
-  2: { name: 'boolValue', kind: 'bool' },
-  3: { name: 'intValue', kind: 'varint' },
-  4: { name: 'doubleValue', kind: 'double' },
-  5: { name: 'arrayValue', kind: { 1: { name: 'values', kind: AnyValue, repeated: true } } },
-  6: { name: 'kvlistValue', kind: { 1: { name: 'values', kind: KeyValue, repeated: true } } },
-  7: { name: 'bytesValue', kind: 'bytes' },
-});
-const attributes: Field = { name: 'attributes', kind: KeyValue, repeated: true };
-const Resource: Message = { 1: attributes };
-const Scope: Message = { 1: { name: 'name', kind: 'string' }, 2: { name: 'version', kind: 'string' }, 3: attributes };
-
-const Span: Message = {
-  1: { name: 'traceId', kind: 'bytes' },
-  2: { name: 'spanId', kind: 'bytes' },
-  3: { name: 'traceState', kind: 'string' },
-  4: { name: 'parentSpanId', kind: 'bytes' },
-  5: { name: 'name', kind: 'string' },
-  6: { name: 'kind', kind: 'varint' },
-  7: { name: 'startTimeUnixNano', kind: 'fixed64' },
-  8: { name: 'endTimeUnixNano', kind: 'fixed64' },
-  9: attributes,
-  11: {
-    name: 'events',
-    kind: { 1: { name: 'timeUnixNano', kind: 'fixed64' }, 2: { name: 'name', kind: 'string' }, 3: attributes },
-    repeated: true,
-  },
-  13: {
-    name: 'links',
-    kind: { 1: { name: 'traceId', kind: 'bytes' }, 2: { name: 'spanId', kind: 'bytes' }, 4: attributes },
-    repeated: true,
-  },
-  15: { name: 'status', kind: { 2: { name: 'message', kind: 'string' }, 3: { name: 'code', kind: 'varint' } } },
-  16: { name: 'flags', kind: 'fixed32' },
-};
-const TracesRequest: Message = {
-  1: {
-    name: 'resourceSpans',
-    repeated: true,
-    kind: {
-      1: { name: 'resource', kind: Resource },
-      2: {
-        name: 'scopeSpans',
-        repeated: true,
-        kind: { 1: { name: 'scope', kind: Scope }, 2: { name: 'spans', kind: Span, repeated: true } },
-      },
-    },
-  },
-};
-
-const LogRecord: Message = {
-  1: { name: 'timeUnixNano', kind: 'fixed64' },
-  2: { name: 'severityNumber', kind: 'varint' },
-  3: { name: 'severityText', kind: 'string' },
-  5: { name: 'body', kind: AnyValue },
-  6: attributes,
-  8: { name: 'flags', kind: 'fixed32' },
-  9: { name: 'traceId', kind: 'bytes' },
-  10: { name: 'spanId', kind: 'bytes' },
-  11: { name: 'observedTimeUnixNano', kind: 'fixed64' },
-};
-const LogsRequest: Message = {
-  1: {
-    name: 'resourceLogs',
-    repeated: true,
-    kind: {
-      1: { name: 'resource', kind: Resource },
-      2: {
-        name: 'scopeLogs',
-        repeated: true,
-        kind: { 1: { name: 'scope', kind: Scope }, 2: { name: 'logRecords', kind: LogRecord, repeated: true } },
-      },
-    },
-  },
-};
-
-class Reader {
-  private offset = 0;
-  constructor(private readonly buffer: Buffer) {}
-
-  get done(): boolean {
-    return this.offset >= this.buffer.length;
-  }
-
-  varint(): bigint {
-    let result = 0n;
-    for (let shift = 0n; ; shift += 7n) {
-      if (this.offset >= this.buffer.length) throw new Error('protobuf: truncated varint');
-      const byte = this.buffer[this.offset++]!;
-      result |= BigInt(byte & 0x7f) << shift;
-      if (byte < 0x80) return result;
-      if (shift > 63n) throw new Error('protobuf: varint longer than 10 bytes');
-    }
-  }
-
-  take(length: number): Buffer {
-    if (this.offset + length > this.buffer.length) throw new Error('protobuf: field runs past the end of the message');
-    const slice = this.buffer.subarray(this.offset, this.offset + length);
-    this.offset += length;
-    return slice;
+message AnyValue {
+  oneof value {
+    string string_value = 1;
+    bool bool_value = 2;
+    int64 int_value = 3;
+    double double_value = 4;
+    ArrayValue array_value = 5;
+    KeyValueList kvlist_value = 6;
+    bytes bytes_value = 7;
   }
 }
+message ArrayValue { repeated AnyValue values = 1; }
+message KeyValueList { repeated KeyValue values = 1; }
+message KeyValue { string key = 1; AnyValue value = 2; }
+message Resource { repeated KeyValue attributes = 1; }
+message InstrumentationScope { string name = 1; string version = 2; repeated KeyValue attributes = 3; }
 
-const WIRE_VARINT = 0,
-  WIRE_FIXED64 = 1,
-  WIRE_LENGTH = 2,
-  WIRE_FIXED32 = 5;
+message Span {
+  bytes trace_id = 1;
+  bytes span_id = 2;
+  string trace_state = 3;
+  bytes parent_span_id = 4;
+  fixed32 flags = 16;
+  string name = 5;
+  int32 kind = 6;
+  fixed64 start_time_unix_nano = 7;
+  fixed64 end_time_unix_nano = 8;
+  repeated KeyValue attributes = 9;
+  message Event { fixed64 time_unix_nano = 1; string name = 2; repeated KeyValue attributes = 3; }
+  repeated Event events = 11;
+  message Link { bytes trace_id = 1; bytes span_id = 2; repeated KeyValue attributes = 4; }
+  repeated Link links = 13;
+  Status status = 15;
+}
+message Status { string message = 2; int32 code = 3; }
+message ScopeSpans { InstrumentationScope scope = 1; repeated Span spans = 2; }
+message ResourceSpans { Resource resource = 1; repeated ScopeSpans scope_spans = 2; }
+message ExportTraceServiceRequest { repeated ResourceSpans resource_spans = 1; }
 
-function decode(buffer: Buffer, message: Message): Record<string, unknown> {
-  const reader = new Reader(buffer);
-  const out: Record<string, unknown> = {};
-  while (!reader.done) {
-    const tag = Number(reader.varint());
-    const wire = tag & 7;
-    const field = message[tag >>> 3];
-    let raw: bigint | Buffer;
-    if (wire === WIRE_VARINT) raw = reader.varint();
-    else if (wire === WIRE_FIXED64) raw = reader.take(8);
-    else if (wire === WIRE_LENGTH) raw = reader.take(Number(reader.varint()));
-    else if (wire === WIRE_FIXED32) raw = reader.take(4);
-    else throw new Error(`protobuf: unsupported wire type ${wire}`);
-    if (!field) continue;
-    const value = convert(raw, field.kind);
-    if (field.repeated) ((out[field.name] ??= []) as unknown[]).push(value);
-    else out[field.name] = value;
+message LogRecord {
+  fixed64 time_unix_nano = 1;
+  fixed64 observed_time_unix_nano = 11;
+  int32 severity_number = 2;
+  string severity_text = 3;
+  AnyValue body = 5;
+  repeated KeyValue attributes = 6;
+  fixed32 flags = 8;
+  bytes trace_id = 9;
+  bytes span_id = 10;
+}
+message ScopeLogs { InstrumentationScope scope = 1; repeated LogRecord log_records = 2; }
+message ResourceLogs { Resource resource = 1; repeated ScopeLogs scope_logs = 2; }
+message ExportLogsServiceRequest { repeated ResourceLogs resource_logs = 1; }
+`;
+
+const root = protobuf.parse(OTLP).root;
+const TracesRequest = root.lookupType('otlp.ExportTraceServiceRequest');
+const LogsRequest = root.lookupType('otlp.ExportLogsServiceRequest');
+// OTLP/JSON writes span and trace ids in hex, and every other bytes field in base64.
+const ID_FIELDS = new Set(['traceId', 'spanId', 'parentSpanId']);
+
+function decode(type: protobuf.Type, body: Buffer): Record<string, unknown> {
+  let message: protobuf.Message;
+  try {
+    message = type.decode(body);
+  } catch (error) {
+    throw new Error(`protobuf: ${type.name} does not decode: ${(error as Error).message}`, { cause: error });
   }
-  return out;
+  const object = type.toObject(message, { longs: String, enums: Number, bytes: String });
+  return hexIds(object) as Record<string, unknown>;
 }
 
-function convert(raw: bigint | Buffer, kind: Kind): unknown {
-  if (typeof raw === 'bigint') {
-    // int64 travels as a decimal string in OTLP/JSON; booleans and enums as numbers.
-    if (kind === 'bool') return raw !== 0n;
-    if (kind === 'varint') return raw > 0xffffffffn ? BigInt.asIntN(64, raw).toString() : Number(raw);
-    throw new Error('protobuf: a varint where a length-delimited field was expected');
-  }
-  switch (kind) {
-    case 'string':
-      return raw.toString('utf8');
-    case 'bytes':
-      return raw.toString('hex');
-    case 'fixed64':
-      return raw.readBigUInt64LE().toString();
-    case 'fixed32':
-      return raw.readUInt32LE();
-    case 'double':
-      return raw.readDoubleLE();
-    case 'varint':
-    case 'bool':
-      throw new Error('protobuf: a length-delimited field where a varint was expected');
-    default:
-      return decode(raw, kind);
-  }
+/** base64 ids (protobufjs's bytes as String) to hex, wherever they are in the request. */
+function hexIds(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(hexIds);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, field]) => [
+      key,
+      ID_FIELDS.has(key) && typeof field === 'string' ? Buffer.from(field, 'base64').toString('hex') : hexIds(field),
+    ]),
+  );
 }
 
 /** ExportTraceServiceRequest as OTLP/JSON: { resourceSpans: [...] }. */
-export const decodeTracesRequest = (body: Buffer) => decode(body, TracesRequest);
+export const decodeTracesRequest = (body: Buffer) => decode(TracesRequest, body);
 /** ExportLogsServiceRequest as OTLP/JSON: { resourceLogs: [...] }. */
-export const decodeLogsRequest = (body: Buffer) => decode(body, LogsRequest);
+export const decodeLogsRequest = (body: Buffer) => decode(LogsRequest, body);
