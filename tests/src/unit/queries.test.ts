@@ -17,6 +17,7 @@ import {
 } from '../harness/queries';
 import { pinned } from '../harness/versions';
 import { fromRoot } from '@demo/tools';
+import { parser as traceQlParser } from '@grafana/lezer-traceql';
 
 // Every query the project ships, parsed with the grammars of Prometheus and Grafana (see
 // tests/src/harness/queries.ts for where they are found and how variables are replaced).
@@ -137,4 +138,26 @@ test('inline code counts as a query only when it has the shape of one', () => {
   ]) {
     assert.equal(classifyInlineCode(code), undefined, code);
   }
+});
+
+// The query the web UI sends Tempo's search for an order's traces (web-ui/src/page/order-traces.ts).
+const PAGE_QUERY = '{ span.app.order.id = 3 }';
+
+/** The node names of a TraceQL parse, "⚠" where the grammar found an error. */
+function traceQlNodes(query: string): string[] {
+  const names: string[] = [];
+  traceQlParser.parse(query).iterate({ enter: (node) => void names.push(node.type.isError ? '⚠' : node.name) });
+  return names;
+}
+
+test("the page's query is a TraceQL spanset filter on the span attribute app.order.id, by Tempo's grammar", () => {
+  const page = fs.readFileSync(fromRoot('web-ui', 'src', 'page', 'order-traces.ts'), 'utf8');
+  assert.ok(page.includes('`{ span.app.order.id = ${Number(orderId)} }`'), 'the page builds the query checked here');
+  const nodes = traceQlNodes(PAGE_QUERY);
+  assert.ok(!nodes.includes('⚠'), nodes.join(' '));
+  // span-scoped attribute app.order.id, compared with = to the integer 3
+  for (const node of ['SpansetFilter', 'AttributeField', 'Span', 'Identifier', 'FieldOp', 'Integer'])
+    assert.ok(nodes.includes(node), `${node} in ${nodes.join(' ')}`);
+  // the grammar is not a rubber stamp: a filter without a value is an error
+  assert.ok(traceQlNodes('{ span.app.order.id = }').includes('⚠'));
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import pino from 'pino';
 import { priceOrder } from '@demo/pricing/dist/price';
 import { traceHeadersToForward } from '@demo/pricing/dist/propagation';
@@ -90,4 +91,28 @@ test('notifications: total and currency are checked after the order fields', () 
   assert.ok(!badTotal.ok && badTotal.error.body.field === 'total');
   const badCurrency = checkNotificationRequest({ ...base, total: 1, currency: 'dollars' });
   assert.ok(!badCurrency.ok && badCurrency.error.body.field === 'currency');
+});
+
+test('orders.db from before the mode column: the migration keeps its rows and new orders record their mode', () => {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'orders-migration-')), 'orders.db');
+  const old = new Database(file);
+  old.exec(`CREATE TABLE orders (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, user_id INTEGER NOT NULL, product_name TEXT NOT NULL,
+    quantity INTEGER NOT NULL CHECK (quantity > 0),
+    status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'out_of_stock', 'failed')),
+    total REAL, failure_reason TEXT, details TEXT, trace_id TEXT,
+    stock_release_pending INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))`);
+  old.prepare("INSERT INTO orders (user_id, product_name, quantity, status, total) VALUES (1, 'Mouse', 1, 'confirmed', 24.99)").run();
+  old.close();
+
+  const orders = openOrdersDb(file);
+  const kept = orders.get(1)!;
+  assert.deepEqual([kept.product_name, kept.status, kept.total, kept.mode], ['Mouse', 'confirmed', 24.99, null]);
+  const id = orders.insertPending({ userId: 2, productName: 'Laptop', quantity: 1, traceId: null, mode: 'envoy' });
+  assert.equal(orders.get(id)!.mode, 'envoy');
+  orders.db.close();
+  // Opening it again does not add the column twice.
+  openOrdersDb(file).db.close();
 });

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { mustRun } from '../harness/commands';
-import { launchChromium } from '../harness/browser';
+import { mustRun } from './commands';
+import { launchChromium } from './browser';
 
 // Checks for the compose stack test (compose-stack.test.ts calls these): the page
 // served by the web-ui image draws every trace of an order from the Tempo stand-in's search,
 // and says where it broke; and the compose files share their volumes, so orders (and real
 // Tempo's traces) carry over from one mode's compose file to the next.
 
-type ComposeMode = 'sdk' | 'envoy' | 'envoy-propagation';
+import type { ComposeMode } from './compose-steps';
 
 const EXPECTED: Record<ComposeMode, { traces: number; brokenAt: string; services: string[][] }> = {
   sdk: { traces: 1, brokenAt: '', services: [['web-ui', 'orders', 'inventory', 'pricing', 'notifications']] },

@@ -1,38 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import Database from 'better-sqlite3';
-import { parser as traceQlParser } from '@grafana/lezer-traceql';
 import { traceById, toVerdictSpan, type SpanRecord } from '@demo/tools';
 import { judgeOrder, normalizeTraceId, orderLine, spansFromTempoTrace } from '@demo/trace-verdict';
-import { openOrdersDb } from '@demo/orders/dist/db';
 import { spanRecord } from '../harness/span-records';
 
-// The pieces of "where the trace breaks" that need no running process: the TraceQL query
-// the page sends (checked with Tempo's own grammar), the verdict shared by the page and the
-// terminal, and the orders.db migration for the mode. The Tempo stand-in's answers have their
-// own file, tempo-stand-in.test.ts.
-
-const PAGE_QUERY = '{ span.app.order.id = 3 }';
-
-/** The node names of a TraceQL parse, "⚠" where the grammar found an error. */
-function traceQlNodes(query: string): string[] {
-  const names: string[] = [];
-  traceQlParser.parse(query).iterate({ enter: (node) => void names.push(node.type.isError ? '⚠' : node.name) });
-  return names;
-}
-
-test("the page's query is a TraceQL spanset filter on the span attribute app.order.id, by Tempo's grammar", () => {
-  const nodes = traceQlNodes(PAGE_QUERY);
-  assert.ok(!nodes.includes('⚠'), nodes.join(' '));
-  // span-scoped attribute app.order.id, compared with = to the integer 3
-  for (const node of ['SpansetFilter', 'AttributeField', 'Span', 'Identifier', 'FieldOp', 'Integer'])
-    assert.ok(nodes.includes(node), `${node} in ${nodes.join(' ')}`);
-  // the grammar is not a rubber stamp: a filter without a value is an error
-  assert.ok(traceQlNodes('{ span.app.order.id = }').includes('⚠'));
-});
+// Where an order's traces break (@demo/trace-verdict, shared by the page and the terminal),
+// from spans as the receiver stores them and as Tempo's trace-by-id answers them.
 
 // ---- spans as the receiver stores them: an envoy-mode order 3 ----
 
@@ -159,28 +132,4 @@ test('spans whose parents form a loop are still each drawn once, never repeated 
     verdict.traces[0]!.rows.map((row) => row.span.spanId),
     [envoyOrder[1]!.spanId, envoyOrder[2]!.spanId],
   );
-});
-
-test('orders.db from before the mode column: the migration keeps its rows and new orders record their mode', () => {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'orders-migration-')), 'orders.db');
-  const old = new Database(file);
-  old.exec(`CREATE TABLE orders (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, user_id INTEGER NOT NULL, product_name TEXT NOT NULL,
-    quantity INTEGER NOT NULL CHECK (quantity > 0),
-    status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'out_of_stock', 'failed')),
-    total REAL, failure_reason TEXT, details TEXT, trace_id TEXT,
-    stock_release_pending INTEGER NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))`);
-  old.prepare("INSERT INTO orders (user_id, product_name, quantity, status, total) VALUES (1, 'Mouse', 1, 'confirmed', 24.99)").run();
-  old.close();
-
-  const orders = openOrdersDb(file);
-  const kept = orders.get(1)!;
-  assert.deepEqual([kept.product_name, kept.status, kept.total, kept.mode], ['Mouse', 'confirmed', 24.99, null]);
-  const id = orders.insertPending({ userId: 2, productName: 'Laptop', quantity: 1, traceId: null, mode: 'envoy' });
-  assert.equal(orders.get(id)!.mode, 'envoy');
-  orders.db.close();
-  // Opening it again does not add the column twice.
-  openOrdersDb(file).db.close();
 });

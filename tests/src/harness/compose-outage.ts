@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { Arrivals, SteadyLoad, LOAD_ORDER, percentile, sleep, waitFor, type LogRecord, type SentOrder, type SpanRecord } from '@demo/tools';
-import { mustRun } from '../harness/commands';
+import { mustRun } from './commands';
 
 // Nothing lost, in containers (docs/resilience.md): the backend-outage and collector-crash
 // scenarios of `npm run outage`, run on the compose stack under the real engine. Called by
-// compose-stack.test.ts with the sdk stack up.
+// tests/src/integration/compose-stack.test.ts with the sdk stack up.
 //
 //   backend-outage   `docker compose stop tempo loki` (the receiver stand-ins), 10 s, start
 //   collector-crash  SIGKILL of the collector's process; its restart policy brings it back,
