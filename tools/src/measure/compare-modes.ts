@@ -1,16 +1,11 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { startChain } from '../runner/chain';
-import { collectorIsBuilt, collectorProcess } from '../runner/collector';
+import { withTracedChain } from '../runner/with-chain';
+import { collectorIsBuilt } from '../runner/collector';
 import { envoyIsInstalled } from '../runner/envoy';
 import { isMode, MODES, type Mode } from '../runner/modes';
 import { observeOneOrder } from '../runner/observe';
 import { toVerdictSpan } from '../runner/order-report';
 import { judgeOrder, MODE_NAMES } from '@demo/trace-verdict';
 import { printTable } from './table';
-import { OtlpSink } from '../tempo-stand-in/otlp-sink';
-import { CHAIN_PORT_NAMES, freePorts } from '../runner/ports';
 
 // npm run compare-modes [-- --json]
 //
@@ -25,44 +20,23 @@ import { CHAIN_PORT_NAMES, freePorts } from '../runner/ports';
 const COMPARED = MODE_NAMES.filter((mode): mode is Mode => isMode(mode) && mode !== 'off');
 
 async function compareOne(mode: Mode) {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `compare-${mode}-`));
-  const ports = await freePorts(CHAIN_PORT_NAMES);
-  const sink = await OtlpSink.start();
-  const collector = collectorProcess({ ports, exportTo: sink.url, logFile: path.join(dataDir, 'otel-collector.log') });
-  await collector.start();
-  try {
-    const chain = await startChain({
-      mode,
-      ports,
-      dataDir,
-      otlpEndpoint: `http://127.0.0.1:${ports.grpc}`,
-      envoyFastFlush: true,
-      logDir: dataDir,
-    });
-    try {
-      const observed = await observeOneOrder(chain, sink);
-      // Baggage travels like the trace context: does a fault aimed at the end of the chain get there?
-      const faulted = await observeOneOrder(chain, sink, undefined, { baggage: 'demo.fault=notifications:error' });
-      // The same verdict as the web UI's and npm run local's.
-      const verdict = judgeOrder(observed.spans.map(toVerdictSpan));
-      return {
-        order_status: observed.status,
-        traces: observed.traces.length,
-        // The service that forwarded no trace context ('' when the order's traces are whole).
-        broken_at: verdict.brokenAt,
-        // Services that answered, seen only from outside: no span of their SQLite queries.
-        no_database_spans: verdict.noDatabaseSpans,
-        fault_reaches_notifications: faulted.body?.notification?.status === 'skipped',
-        trace_list: observed.traces.map((trace) => ({ trace_id: trace.traceId, services: trace.services, spans: trace.spansPerService })),
-      };
-    } finally {
-      await chain.stop();
-    }
-  } finally {
-    await collector.stop();
-    await sink.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  }
+  return withTracedChain(mode, { envoyFastFlush: true }, async (chain, sink) => {
+    const observed = await observeOneOrder(chain, sink);
+    // Baggage travels like the trace context: does a fault aimed at the end of the chain get there?
+    const faulted = await observeOneOrder(chain, sink, undefined, { baggage: 'demo.fault=notifications:error' });
+    // The same verdict as the web UI's and npm run local's.
+    const verdict = judgeOrder(observed.spans.map(toVerdictSpan));
+    return {
+      order_status: observed.status,
+      traces: observed.traces.length,
+      // The service that forwarded no trace context ('' when the order's traces are whole).
+      broken_at: verdict.brokenAt,
+      // Services that answered, seen only from outside: no span of their SQLite queries.
+      no_database_spans: verdict.noDatabaseSpans,
+      fault_reaches_notifications: faulted.body?.notification?.status === 'skipped',
+      trace_list: observed.traces.map((trace) => ({ trace_id: trace.traceId, services: trace.services, spans: trace.spansPerService })),
+    };
+  });
 }
 
 function printResults(results: Record<string, Awaited<ReturnType<typeof compareOne>>>): void {

@@ -2,13 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type ParseArgsOptionsConfig } from 'node:util';
-import { startChain, NODE_HEAP_FLAGS, SERVICES, type ServiceName } from '../runner/chain';
-import { collectorIsBuilt, collectorProcess } from '../runner/collector';
+import { NODE_HEAP_FLAGS, SERVICES, type ServiceName } from '../runner/chain';
+import { withTracedChain } from '../runner/with-chain';
+import { collectorIsBuilt } from '../runner/collector';
 import { describeProblem, parseCommandLine } from '../runner/cli';
 import { fromRoot } from '../runner/paths';
-import { CHAIN_PORT_NAMES, freePorts } from '../runner/ports';
 import { waitFor } from '../runner/process';
-import { OtlpSink } from '../tempo-stand-in/otlp-sink';
 import { printTable } from './table';
 
 // npm run footprint [-- --json]
@@ -27,45 +26,35 @@ export interface Footprint {
 }
 
 async function measure(mode: (typeof MODES)[number]): Promise<Record<ServiceName, Footprint>> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `footprint-${mode}-`));
-  const ports = await freePorts(CHAIN_PORT_NAMES);
-  const sink = await OtlpSink.start();
-  const collector = collectorProcess({ ports, exportTo: sink.url, logFile: path.join(dataDir, 'otel-collector.log') });
-  await collector.start();
+  const counter = fromRoot('tools', 'dist', 'measure', 'module-count.js');
+  const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), `footprint-${mode}-`));
   try {
-    const counter = fromRoot('tools', 'dist', 'measure', 'module-count.js');
-    const chain = await startChain({
+    return await withTracedChain(
       mode,
-      ports,
-      dataDir,
-      otlpEndpoint: `http://127.0.0.1:${ports.grpc}`,
-      logDir: dataDir,
-      nodeFlags: [...NODE_HEAP_FLAGS, '--require', counter],
-      serviceEnv: Object.fromEntries(SERVICES.map((name) => [name, { FOOTPRINT_DIR: dataDir }])),
-    });
-    try {
-      const response = await fetch(`${chain.ordersUrl}/orders`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ user_id: 1001, product_name: 'Mouse', quantity: 1 }),
-        signal: AbortSignal.timeout(15_000),
-      });
-      if (response.status !== 201) throw new Error(`the order answered ${response.status}: ${await response.text()}`);
-      const reports = {} as Record<ServiceName, Footprint>;
-      for (const name of SERVICES) {
-        const file = path.join(dataDir, `${name}.json`);
-        process.kill(chain.services[name].pid!, 'SIGUSR2');
-        await waitFor(() => fs.existsSync(file), 5_000, `${name}'s footprint report`);
-        reports[name] = JSON.parse(fs.readFileSync(file, 'utf8')) as Footprint;
-      }
-      return reports;
-    } finally {
-      await chain.stop();
-    }
+      {
+        nodeFlags: [...NODE_HEAP_FLAGS, '--require', counter],
+        serviceEnv: Object.fromEntries(SERVICES.map((name) => [name, { FOOTPRINT_DIR: reportDir }])),
+      },
+      async (chain) => {
+        const response = await fetch(`${chain.ordersUrl}/orders`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ user_id: 1001, product_name: 'Mouse', quantity: 1 }),
+          signal: AbortSignal.timeout(15_000),
+        });
+        if (response.status !== 201) throw new Error(`the order answered ${response.status}: ${await response.text()}`);
+        const reports = {} as Record<ServiceName, Footprint>;
+        for (const name of SERVICES) {
+          const file = path.join(reportDir, `${name}.json`);
+          process.kill(chain.services[name].pid!, 'SIGUSR2');
+          await waitFor(() => fs.existsSync(file), 5_000, `${name}'s footprint report`);
+          reports[name] = JSON.parse(fs.readFileSync(file, 'utf8')) as Footprint;
+        }
+        return reports;
+      },
+    );
   } finally {
-    await collector.stop();
-    await sink.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(reportDir, { recursive: true, force: true });
   }
 }
 
@@ -91,7 +80,10 @@ async function main(): Promise<void> {
       return [mode, name, String(modules), (rssBytes / 2 ** 20).toFixed(1), loaded.join(', ')];
     }),
   );
-  printTable(['mode', 'service', 'modules loaded', 'RSS MB', 'of fastify, express, better-sqlite3, undici, sdk-node'], rows);
+  printTable(
+    ['mode', 'service', 'modules loaded', 'RSS MB', 'packages loaded (of fastify, express, better-sqlite3, undici, sdk-node)'],
+    rows,
+  );
 }
 
 main().catch((error: unknown) => {
