@@ -31,7 +31,7 @@ else
   echo "node_modules matches package-lock.json"
 fi
 
-step "TypeScript build, and the web UI's OpenTelemetry bundle"
+step "TypeScript build, and the web UI's two bundles (the page, its OpenTelemetry)"
 npx tsc -b
 npm run -s build --workspace web-ui > /dev/null
-echo "built (web UI bundle: $(wc -c < web-ui/public/telemetry.js) bytes)"
+echo "built (web UI bundles: app.js $(wc -c < web-ui/public/app.js) bytes, telemetry.js $(wc -c < web-ui/public/telemetry.js) bytes)"
