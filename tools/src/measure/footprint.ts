@@ -8,6 +8,7 @@ import { collectorIsBuilt } from '../runner/collector';
 import { describeProblem, parseCommandLine } from '../runner/cli';
 import { fromRoot } from '../runner/paths';
 import { waitFor } from '../runner/process';
+import type { Mode } from '../runner/modes';
 import { printTable } from './table';
 
 // npm run footprint [-- --json]
@@ -15,9 +16,19 @@ import { printTable } from './table';
 // What each service loads: the chain runs natively untraced ("off") and with the SDK ("sdk"),
 // each service serves one order, and then reports from inside itself (module-count.ts) how
 // many modules it has loaded, its resident memory, and which of the big packages it pulled
-// in: a Fastify service should never load Express, nor the other way round.
+// in: a Fastify service should never load Express, nor the other way round. The
+// "-every-entry" rows preload all of @demo/shared's framework, SQLite and HTTP entry points
+// into every service, as its single entry point once re-exported them: what the split saves,
+// side by side in the same run.
 
-const MODES = ['off', 'sdk'] as const;
+const EVERY_ENTRY = ['fastify', 'express', 'sqlite', 'http-client'].flatMap((entry) => ['--require', `@demo/shared/${entry}`]);
+const ROWS = {
+  off: { mode: 'off', preload: [] },
+  'off-every-entry': { mode: 'off', preload: EVERY_ENTRY },
+  sdk: { mode: 'sdk', preload: [] },
+  'sdk-every-entry': { mode: 'sdk', preload: EVERY_ENTRY },
+} as const satisfies Record<string, { mode: Mode; preload: readonly string[] }>;
+type Row = keyof typeof ROWS;
 
 export interface Footprint {
   modules: number;
@@ -25,14 +36,15 @@ export interface Footprint {
   loaded: string[];
 }
 
-async function measure(mode: (typeof MODES)[number]): Promise<Record<ServiceName, Footprint>> {
+async function measure(row: Row): Promise<Record<ServiceName, Footprint>> {
+  const { mode, preload } = ROWS[row];
   const counter = fromRoot('tools', 'dist', 'measure', 'module-count.js');
-  const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), `footprint-${mode}-`));
+  const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), `footprint-${row}-`));
   try {
     return await withTracedChain(
       mode,
       {
-        nodeFlags: [...NODE_HEAP_FLAGS, '--require', counter],
+        nodeFlags: [...NODE_HEAP_FLAGS, '--require', counter, ...preload],
         serviceEnv: Object.fromEntries(SERVICES.map((name) => [name, { FOOTPRINT_DIR: reportDir }])),
       },
       async (chain) => {
@@ -69,20 +81,20 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const results: Record<string, Record<ServiceName, Footprint>> = {};
-  for (const mode of MODES) results[mode] = await measure(mode);
+  const rows = Object.keys(ROWS) as Row[];
+  for (const row of rows) results[row] = await measure(row);
   if (parsed.values.json) {
     console.log(JSON.stringify(results, null, 2));
     return;
   }
-  const rows = MODES.flatMap((mode) =>
-    SERVICES.map((name) => {
-      const { modules, rssBytes, loaded } = results[mode]![name];
-      return [mode, name, String(modules), (rssBytes / 2 ** 20).toFixed(1), loaded.join(', ')];
-    }),
-  );
   printTable(
-    ['mode', 'service', 'modules loaded', 'RSS MB', 'packages loaded (of fastify, express, better-sqlite3, undici, sdk-node)'],
-    rows,
+    ['row', 'service', 'modules loaded', 'RSS MB', 'packages loaded (of fastify, express, better-sqlite3, undici, sdk-node)'],
+    rows.flatMap((row) =>
+      SERVICES.map((name) => {
+        const { modules, rssBytes, loaded } = results[row]![name];
+        return [row, name, String(modules), (rssBytes / 2 ** 20).toFixed(1), loaded.join(', ')];
+      }),
+    ),
   );
 }
 
