@@ -43,8 +43,8 @@ export async function postJson<T>(url: string, payload: unknown, options: CallOp
     if (status >= 400 && status < 500) return { ok: false, refusal: { dependency, status, body: errorBody(status, body) } };
     if (status >= 500) return { ok: false, failure: failureFromErrorAnswer(dependency, status, body) };
     if (status >= 300 || body === undefined) {
-      const what = body === undefined ? 'a body that is not JSON' : 'no answer to use';
-      return { ok: false, failure: { dependency, kind: 'bad_status', status, message: `${dependency} answered ${status} with ${what}` } };
+      const message = `${dependency} answered ${status}${body === undefined ? ' with a body that is not JSON' : ''}`;
+      return { ok: false, failure: { dependency, kind: 'bad_status', status, message } };
     }
     return { ok: true, status, body: body as T };
   } catch (error) {

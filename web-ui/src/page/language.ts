@@ -27,11 +27,17 @@ const isFaultKind = (kind: string | undefined): kind is FaultKind => kind !== un
 export function applyLanguage(): void {
   document.documentElement.lang = LANGUAGE;
   document.title = M.title;
-  const words = M as unknown as Record<string, unknown>;
-  for (const element of document.querySelectorAll<HTMLElement>('[data-text]'))
-    element.textContent = String(words[element.dataset.text ?? '']);
-  for (const element of document.querySelectorAll<HTMLElement>('[data-label]'))
-    element.setAttribute('aria-label', String(words[element.dataset.label ?? '']));
+  // index.html names its words by key (data-text="placeOrder"); a key with no plain string
+  // keeps the English that index.html holds.
+  const words = new Map(Object.entries(M).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  for (const element of document.querySelectorAll<HTMLElement>('[data-text]')) {
+    const word = words.get(element.dataset.text ?? '');
+    if (word !== undefined) element.textContent = word;
+  }
+  for (const element of document.querySelectorAll<HTMLElement>('[data-label]')) {
+    const word = words.get(element.dataset.label ?? '');
+    if (word !== undefined) element.setAttribute('aria-label', word);
+  }
   document.querySelectorAll('#recent thead th').forEach((cell, index) => (cell.textContent = M.columns[index] ?? ''));
   for (const group of document.querySelectorAll<HTMLOptGroupElement>('#fault optgroup')) {
     const kind = group.dataset.kind;
