@@ -6,7 +6,8 @@ import protobuf from 'protobufjs';
 // otherwise. The messages below are the ones the receiver reads, with the field numbers of
 // opentelemetry-proto v1 (collector/trace/v1/trace_service.proto, trace/v1/trace.proto,
 // collector/logs/v1/logs_service.proto, logs/v1/logs.proto, common/v1/common.proto,
-// resource/v1/resource.proto); fields left out are skipped, as protobuf requires. A unit test
+// resource/v1/resource.proto, each number read at the repository's v1.11.0 and later, where
+// none of them has moved); fields left out are skipped, as protobuf requires. A unit test
 // decodes what the SDK's own serializers encode, field by field.
 const OTLP = `
 syntax = "proto3";
